@@ -1,0 +1,48 @@
+"""``openbmd doctor``: versions, the compiled-kernel cache and the bundled data tables."""
+
+from __future__ import annotations
+
+import platform
+import sys
+from importlib import metadata
+from typing import Any
+
+from openbmd import __version__
+from openbmd._home import numba_cache_dir, openbmd_home
+
+_PACKAGES = ("numpy", "scipy", "numba", "llvmlite", "geographiclib", "pydantic", "typer",
+             "matplotlib")
+
+
+def doctor_report() -> dict[str, Any]:
+    """A JSON-ready description of this installation."""
+    versions = {"openbmd": __version__, "python": platform.python_version()}
+    for name in _PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    cache = numba_cache_dir()
+    index_files = sorted(cache.rglob("*.nbi")) if cache.exists() else []
+    modules = sorted({p.name.split("-")[0].split(".")[0] + "." + p.name.split(".")[1]
+                      for p in index_files if "openbmd" in str(p) or True})
+    from openbmd.atmosphere import table_range
+    from openbmd.threats import missile_names
+
+    lo, hi, step, rows = table_range()
+    return {
+        "versions": versions,
+        "platform": f"{platform.system()} {platform.machine()}",
+        "executable": sys.executable,
+        "openbmd_home": str(openbmd_home()),
+        "compiled_kernels": {
+            "cache_dir": str(cache),
+            "cached_kernel_indexes": len(index_files),
+            "cached": len(index_files) > 0,
+            "modules": modules,
+        },
+        "data_tables": {
+            "ussa1976": {"min_alt_m": lo, "max_alt_m": hi, "step_m": step, "rows": rows},
+            "missile_catalog": missile_names(),
+        },
+    }

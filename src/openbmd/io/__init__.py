@@ -1,0 +1,1 @@
+"""Edge layer: file formats (CZML, later KML, NetCDF, Parquet, the run store)."""

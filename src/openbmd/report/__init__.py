@@ -1,0 +1,1 @@
+"""Edge layer: figures and reports."""
