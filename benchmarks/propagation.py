@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import resource
 import subprocess
@@ -44,16 +43,19 @@ def reentry_plans(n: int, seed: int = 1) -> FlightPlan:
     speed = rng.uniform(2000, 7000, n)
     gam = np.radians(rng.uniform(-45, -10, n))
     az = np.radians(rng.uniform(0, 360, n))
-    v_enu = np.stack([speed * np.cos(gam) * np.sin(az), speed * np.cos(gam) * np.cos(az),
-                      speed * np.sin(gam)], axis=-1)
+    v_enu = np.stack(
+        [speed * np.cos(gam) * np.sin(az), speed * np.cos(gam) * np.cos(az), speed * np.sin(gam)],
+        axis=-1,
+    )
     v0 = np.asarray(enu_vector_to_ecef(v_enu, lat, lon))
     state = ecef_state_to_eci(r0, v0, 0.0, EarthModel().omega_rad_s)
     beta = rng.uniform(1000, 20000, n)
     return FlightPlan.coast(state[:, :3], state[:, 3:], ballistic_coefficient_kg_m2=beta)
 
 
-def solve_ivp_impacts(plan: FlightPlan, earth: EarthModel, rtol: float, atol: float,
-                      count: int) -> np.ndarray:
+def solve_ivp_impacts(
+    plan: FlightPlan, earth: EarthModel, rtol: float, atol: float, count: int
+) -> np.ndarray:
     atm = load_table()
     ones = np.ones(2)
     out = np.empty(6)
@@ -62,9 +64,32 @@ def solve_ivp_impacts(plan: FlightPlan, earth: EarthModel, rtol: float, atol: fl
         cda = float(plan.drag_area_m2[i, 0])
 
         def rhs(t, s, cda=cda):
-            derivatives(t, s, out, 1.0, 0.0, 0.0, 0.0, cda, ones, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0,
-                        0, earth.radius_m, earth.mu_m3_s2, earth.j2, earth.omega_rad_s, True,
-                        atm.values, atm.start_m, atm.step_m)
+            derivatives(
+                t,
+                s,
+                out,
+                1.0,
+                0.0,
+                0.0,
+                0.0,
+                cda,
+                ones,
+                0.0,
+                1.0,
+                0.0,
+                0.0,
+                0.0,
+                0.0,
+                0,
+                earth.radius_m,
+                earth.mu_m3_s2,
+                earth.j2,
+                earth.omega_rad_s,
+                True,
+                atm.values,
+                atm.start_m,
+                atm.step_m,
+            )
             return out.copy()
 
         def ground(t, s):
@@ -73,8 +98,9 @@ def solve_ivp_impacts(plan: FlightPlan, earth: EarthModel, rtol: float, atol: fl
         ground.terminal = True
         ground.direction = -1
         y0 = np.concatenate([plan.r0_eci_m[i], plan.v0_eci_m_s[i]])
-        sol = solve_ivp(rhs, (0.0, 7200.0), y0, method="DOP853", rtol=rtol, atol=atol,
-                        events=ground)
+        sol = solve_ivp(
+            rhs, (0.0, 7200.0), y0, method="DOP853", rtol=rtol, atol=atol, events=ground
+        )
         t_imp = sol.t_events[0][0]
         impacts[i, 0] = t_imp
         impacts[i, 1:] = sol.y_events[0][0][:3]
@@ -84,8 +110,10 @@ def solve_ivp_impacts(plan: FlightPlan, earth: EarthModel, rtol: float, atol: fl
 def to_ecef_positions(t: np.ndarray, r_eci: np.ndarray, omega: float) -> np.ndarray:
     th = omega * t
     c, s = np.cos(th), np.sin(th)
-    return np.stack([c * r_eci[:, 0] + s * r_eci[:, 1], -s * r_eci[:, 0] + c * r_eci[:, 1],
-                     r_eci[:, 2]], axis=-1)
+    return np.stack(
+        [c * r_eci[:, 0] + s * r_eci[:, 1], -s * r_eci[:, 0] + c * r_eci[:, 1], r_eci[:, 2]],
+        axis=-1,
+    )
 
 
 def peak_rss_mb() -> float:
@@ -128,8 +156,18 @@ def main() -> None:
     samples_mb = prop_big.samples.nbytes / 1e6 if prop_big.samples else 0.0
     del prop_big, big
 
-    cmd = [sys.executable, "-m", "openbmd", "calc", "ballistic", "--burnout-speed-kms", "3",
-           "--burnout-angle-deg", "40", "--json"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "openbmd",
+        "calc",
+        "ballistic",
+        "--burnout-speed-kms",
+        "3",
+        "--burnout-angle-deg",
+        "40",
+        "--json",
+    ]
     subprocess.run(cmd, check=True, capture_output=True)
     t0 = time.perf_counter()
     subprocess.run(cmd, check=True, capture_output=True)
@@ -153,8 +191,12 @@ def main() -> None:
         "memory_run_s": t_big,
         "cli_warm_start_s": warm,
         "threads": int(os.environ.get("NUMBA_NUM_THREADS", os.cpu_count() or 1)),
-        "targets": {"speedup_vs_solve_ivp": ">= 200", "max_impact_diff_m": "<= 10",
-                    "memory_100k_trajectories_mb": "< 2000", "cli_warm_start_s": "< 2"},
+        "targets": {
+            "speedup_vs_solve_ivp": ">= 200",
+            "max_impact_diff_m": "<= 10",
+            "memory_100k_trajectories_mb": "< 2000",
+            "cli_warm_start_s": "< 2",
+        },
     }
     print(json.dumps(result, indent=2 if not args.json else None))
 

@@ -10,13 +10,21 @@ from typing import Any
 from openbmd import __version__
 from openbmd._home import numba_cache_dir, openbmd_home
 
-_PACKAGES = ("numpy", "scipy", "numba", "llvmlite", "geographiclib", "pydantic", "typer",
-             "matplotlib")
+_PACKAGES = (
+    "numpy",
+    "scipy",
+    "numba",
+    "llvmlite",
+    "geographiclib",
+    "pydantic",
+    "typer",
+    "matplotlib",
+)
 
 
 def doctor_report() -> dict[str, Any]:
     """A JSON-ready description of this installation."""
-    versions = {"openbmd": __version__, "python": platform.python_version()}
+    versions: dict[str, str | None] = {"openbmd": __version__, "python": platform.python_version()}
     for name in _PACKAGES:
         try:
             versions[name] = metadata.version(name)
@@ -24,8 +32,8 @@ def doctor_report() -> dict[str, Any]:
             versions[name] = None
     cache = numba_cache_dir()
     index_files = sorted(cache.rglob("*.nbi")) if cache.exists() else []
-    modules = sorted({p.name.split("-")[0].split(".")[0] + "." + p.name.split(".")[1]
-                      for p in index_files if "openbmd" in str(p) or True})
+    # numba names index files "<module>.<function>-<line>.pyNNN.nbi" under the source path
+    modules = sorted({p.parent.name + "/" + p.name.split(".")[0] for p in index_files})
     from openbmd.atmosphere import table_range
     from openbmd.threats import missile_names
 

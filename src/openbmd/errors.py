@@ -86,7 +86,9 @@ def require_range(
     too_high = arr >= high if high_open else arr > high
     bad = too_low | too_high
     if np.any(bad):
-        raise ParameterError(name, _interval(low, high, low_open, high_open), arr[bad].ravel()[0].item())
+        raise ParameterError(
+            name, _interval(low, high, low_open, high_open), arr[bad].ravel()[0].item()
+        )
     return arr
 
 

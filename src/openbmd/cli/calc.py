@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import math
-from enum import Enum
+from enum import StrEnum
 
 import typer
 
 from openbmd.cli.common import print_json, print_mapping, print_table
 
-calc_app = typer.Typer(help="Single physics calculations (atmosphere, ballistic free flight).",
-                       no_args_is_help=True)
+calc_app = typer.Typer(
+    help="Single physics calculations (atmosphere, ballistic free flight).", no_args_is_help=True
+)
 
 
-class EarthKind(str, Enum):
+class EarthKind(StrEnum):
     spherical = "spherical"
     wgs84 = "wgs84"
 
@@ -27,9 +28,9 @@ def atmosphere_cmd(
     import numpy as np
 
     from openbmd.atmosphere import atmosphere
-    from openbmd.errors import require_finite
+    from openbmd.errors import require_range
 
-    alt_m = require_finite("alt_km", np.asarray(alt_km, dtype=float)) * 1e3
+    alt_m = require_range("alt_km", np.asarray(alt_km, dtype=float), -5.0, 1000.0) * 1e3
     state = atmosphere(alt_m)
     rows = [
         {

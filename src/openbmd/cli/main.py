@@ -44,24 +44,48 @@ def _root(
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: user errors end as one line on stderr with exit code 2."""
-    import click
-
     from openbmd.errors import OpenBMDError
 
+    exit_types, abort_types, usage_types = _cli_exception_types()
     command = typer.main.get_command(app)
     try:
         command.main(args=argv, prog_name="openbmd", standalone_mode=False)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(2)
-    except click.exceptions.Abort:
+    except exit_types as exc:
+        sys.exit(getattr(exc, "exit_code", 0))
+    except abort_types:
         sys.stderr.write("Aborted.\n")
         sys.exit(130)
+    except usage_types as exc:
+        exc.show()  # type: ignore[attr-defined]
+        sys.exit(2)
     except OpenBMDError as exc:
         sys.stderr.write(f"error: {exc}\n")
         sys.exit(2)
     except OSError as exc:
-        sys.stderr.write(f"error: {exc.strerror or exc}: {exc.filename or ''}\n".replace(": \n", "\n"))
+        where = f": {exc.filename}" if exc.filename else ""
+        sys.stderr.write(f"error: {exc.strerror or exc}{where}\n")
         sys.exit(2)
+
+
+_Types = tuple[type[BaseException], ...]
+
+
+def _cli_exception_types() -> tuple[_Types, _Types, _Types]:
+    """Exit, abort and usage-error classes of click and of typer's own copy of click."""
+    import click
+
+    exits: list[type[BaseException]] = [click.exceptions.Exit, typer.Exit]
+    aborts: list[type[BaseException]] = [click.exceptions.Abort, typer.Abort]
+    usage: list[type[BaseException]] = [click.ClickException]
+    try:
+        from typer._click import exceptions as vendored  # typer >= 0.26 vendors click
+
+        for names, bucket in (
+            (("Exit",), exits),
+            (("Abort",), aborts),
+            (("ClickException",), usage),
+        ):
+            bucket.extend(getattr(vendored, n) for n in names if hasattr(vendored, n))
+    except ImportError:
+        pass
+    return tuple(exits), tuple(aborts), tuple(usage)

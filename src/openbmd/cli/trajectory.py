@@ -44,8 +44,14 @@ def trajectory_cmd(
     outputs = [p for p in (czml, png) if p is not None]
     _check_writable(outputs)
     traj = solve_trajectory(
-        get_missile(missile), lat0, lon0, lat1, lon1, shape,
-        apogee_km=apogee_km, burnout_angle_deg=burnout_angle_deg,
+        get_missile(missile),
+        lat0,
+        lon0,
+        lat1,
+        lon1,
+        shape,
+        apogee_km=apogee_km,
+        burnout_angle_deg=burnout_angle_deg,
         time_of_flight_s=time_of_flight_s,
     )
     summary = {"missile": missile, "shape": shape, **traj.summary()}
@@ -65,15 +71,21 @@ def range_table_cmd(
     """Maximum range against launch azimuth, and range against burnout speed and angle."""
     from openbmd.threats import get_missile, range_tables
 
-    tables = range_tables(get_missile(missile), launch_lat_deg=launch_lat_deg,
-                          azimuth_step_deg=azimuth_step_deg)
+    tables = range_tables(
+        get_missile(missile), launch_lat_deg=launch_lat_deg, azimuth_step_deg=azimuth_step_deg
+    )
     if json_out:
         print_json(tables)
     else:
-        print_table(f"{missile}: maximum range against launch azimuth "
-                    f"(launch latitude {launch_lat_deg:g} deg)", tables["max_range_by_azimuth"])
-        print_table("range against burnout speed and angle (spherical, no rotation, no drag)",
-                    tables["range_by_burnout"])
+        print_table(
+            f"{missile}: maximum range against launch azimuth "
+            f"(launch latitude {launch_lat_deg:g} deg)",
+            tables["max_range_by_azimuth"],
+        )
+        print_table(
+            "range against burnout speed and angle (spherical, no rotation, no drag)",
+            tables["range_by_burnout"],
+        )
 
 
 def demo_cmd(
@@ -89,8 +101,14 @@ def demo_cmd(
     _check_writable([png, czml])
     traj = solve_trajectory(get_missile(DEMO_MISSILE), lat0, lon0, lat1, lon1)
     _write_outputs(traj, czml, png)
-    summary = {"missile": DEMO_MISSILE, "launch": DEMO_LAUNCH, "aim": DEMO_AIM,
-               **traj.summary(), "figure": str(png), "czml": str(czml)}
+    summary = {
+        "missile": DEMO_MISSILE,
+        "launch": DEMO_LAUNCH,
+        "aim": DEMO_AIM,
+        **traj.summary(),
+        "figure": str(png),
+        "czml": str(czml),
+    }
     if json_out:
         print_json(summary)
     else:

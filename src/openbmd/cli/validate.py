@@ -43,12 +43,18 @@ def validate_cmd(
     else:
         table = Table(title="openbmd validation against published references", show_lines=False)
         for col in ("quantity", "source", "expected", "got", "tolerance", "pass"):
-            table.add_column(col, overflow="fold",
-                             justify="right" if col in ("expected", "got", "tolerance") else "left")
+            table.add_column(
+                col,
+                overflow="fold",
+                justify="right" if col in ("expected", "got", "tolerance") else "left",
+            )
         for r in results:
             table.add_row(
-                f"{r.case.quantity}", r.case.source, f"{r.case.expected:.8g} {r.case.unit}",
-                f"{r.got:.8g}", f"± {r.case.tolerance:.3g}",
+                f"{r.case.quantity}",
+                r.case.source,
+                f"{r.case.expected:.8g} {r.case.unit}",
+                f"{r.got:.8g}",
+                f"± {r.case.tolerance:.3g}",
                 "[green]pass[/green]" if r.passed else "[red]FAIL[/red]",
             )
         console = Console()

@@ -36,6 +36,7 @@ def trajectory_czml(traj: Any, *, epoch: datetime = DEFAULT_EPOCH, step_s: float
         Position,
         SolidColorMaterial,
     )
+    from czml3.enums import InterpolationAlgorithms
     from czml3.types import TimeInterval
 
     samples = traj.sample(step_s)
@@ -44,19 +45,36 @@ def trajectory_czml(traj: Any, *, epoch: datetime = DEFAULT_EPOCH, step_s: float
     cart = np.column_stack([t - t[0], r]).ravel().tolist()
     interval = TimeInterval(start=_iso(start), end=_iso(end))
     name = f"{traj.missile.name} ({traj.shape})"
-    doc = Document(packets=[
-        Packet(id="document", name="openbmd trajectory", version=CZML_VERSION,
-               clock=Clock(interval=interval, currentTime=_iso(start), multiplier=10)),
-        Packet(
-            id=f"threat-{traj.missile.name}",
-            name=name,
-            availability=interval,
-            position=Position(epoch=_iso(start), cartesian=cart, referenceFrame="FIXED",
-                              interpolationAlgorithm="LAGRANGE", interpolationDegree=5),
-            point=Point(pixelSize=8, color=Color(rgba=[255, 80, 40, 255])),
-            path=Path(width=2, leadTime=0, trailTime=1e6, resolution=step_s,
-                      material=PolylineMaterial(solidColor=SolidColorMaterial(
-                          color=Color(rgba=[255, 80, 40, 255])))),
-        ),
-    ])
+    doc = Document(
+        packets=[
+            Packet(
+                id="document",
+                name="openbmd trajectory",
+                version=CZML_VERSION,
+                clock=Clock(interval=interval, currentTime=_iso(start), multiplier=10),
+            ),
+            Packet(
+                id=f"threat-{traj.missile.name}",
+                name=name,
+                availability=interval,
+                position=Position(
+                    epoch=_iso(start),
+                    cartesian=cart,
+                    referenceFrame="FIXED",
+                    interpolationAlgorithm=InterpolationAlgorithms.LAGRANGE,
+                    interpolationDegree=5,
+                ),
+                point=Point(pixelSize=8, color=Color(rgba=[255, 80, 40, 255])),
+                path=Path(
+                    width=2,
+                    leadTime=0,
+                    trailTime=1e6,
+                    resolution=step_s,
+                    material=PolylineMaterial(
+                        solidColor=SolidColorMaterial(color=Color(rgba=[255, 80, 40, 255]))
+                    ),
+                ),
+            ),
+        ]
+    )
     return doc.dumps()

@@ -34,8 +34,10 @@ def trajectory_png(traj: Any, *, step_s: float = 2.0, dpi: int = 120) -> bytes:
         ax1.legend(loc="upper right")
     ax1.set_xlabel("ground range, km")
     ax1.set_ylabel("altitude, km")
-    ax1.set_title(f"{traj.missile.name}, {traj.shape}: apogee {s['apogee_alt_km']:.0f} km, "
-                  f"{s['time_of_flight_s']:.0f} s")
+    ax1.set_title(
+        f"{traj.missile.name}, {traj.shape}: apogee {s['apogee_alt_km']:.0f} km, "
+        f"{s['time_of_flight_s']:.0f} s"
+    )
     ax1.grid(alpha=0.3)
     ax2.plot(lon, lat, color="tab:red")
     ax2.plot(lon0, lat0, "k^", label="launch")
