@@ -33,7 +33,7 @@ Shape = Literal["min-energy", "burnout-angle", "apogee", "time-of-flight"]
 SHAPES: tuple[str, ...] = ("min-energy", "burnout-angle", "apogee", "time-of-flight")
 
 KICK_MIN_RAD = math.radians(0.05)
-KICK_MAX_RAD = math.radians(60.0)
+KICK_MAX_RAD = math.radians(80.0)
 
 
 @dataclass(frozen=True)
