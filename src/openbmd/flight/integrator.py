@@ -4,10 +4,11 @@ Each vehicle is integrated independently (in parallel over vehicles) with the
 Dormand-Prince 5(4) embedded Runge-Kutta pair and a per-vehicle adaptive step. Steps land
 exactly on phase ends (burnout, staging) and on the switches of the pitch programme, where
 the right-hand side is discontinuous. Events inside a step (ground impact, apogee, altitude
-crossings) are located on the cubic Hermite interpolant of the step by a safeguarded
-secant method to better than 1 mm in altitude, then the state at the event is recomputed
-with a true Runge-Kutta step from the start of the step. Samples on a uniform time grid
-come from the same interpolant.
+crossings) are located on the dense output of the step (the 4th-order continuous
+extension of the pair) by a safeguarded secant method. The impact state is then
+recomputed with true Runge-Kutta steps from the start of the step, their length adjusted
+by Newton's method until the exact altitude is within 0.1 mm of the stop altitude.
+Samples on a uniform time grid come from the same dense output.
 
 Only the kernel lives here; :mod:`openbmd.flight.propagate` validates inputs and wraps it.
 """
@@ -51,6 +52,20 @@ E1, E3, E4, E5, E6, E7 = (
     22.0 / 525.0,
     -1.0 / 40.0,
 )
+# Dense output (Hairer, Norsett & Wanner, *Solving Ordinary Differential Equations I*,
+# 2nd ed., sec. II.6, DOPRI5): the cubic Hermite interpolant of the step plus
+# theta^2 (1 - theta)^2 h sum_j D_j k_j. In 60 s vacuum steps it is ~200 times closer to
+# the true solution than the cubic Hermite interpolant alone (2 mm against 0.4 m).
+D1, D3, D4, D5, D6, D7 = (
+    -12715105075.0 / 11282082432.0,
+    87487479700.0 / 32700410799.0,
+    -10690763975.0 / 1880347072.0,
+    701980252875.0 / 199316789632.0,
+    -1453857185.0 / 822651844.0,
+    69997945.0 / 29380423.0,
+)
+#: Largest altitude residual at the reported impact state, m.
+IMPACT_ALT_TOL_M = 1e-4
 
 
 @njit(cache=True)
@@ -142,16 +157,19 @@ def _dp5_step(t, y, f0, h, K, ytmp, ynew, i, k, m_start, t_start, V, shared):
 
 
 @njit(cache=True)
-def _hermite(y0, f0, y1, f1, h, theta, out):
-    """Cubic Hermite interpolation of the state at ``t0 + theta * h``."""
+def _dense(y0, y1, K, h, theta, out):
+    """State at ``t0 + theta * h`` from the dense output of the step ``y0 -> y1`` whose
+    stages are in ``K`` (``K[0] = f(t0)``, ``K[6] = f(t0 + h)``)."""
     t2 = theta * theta
     t3 = t2 * theta
     h00 = 2.0 * t3 - 3.0 * t2 + 1.0
     h10 = t3 - 2.0 * t2 + theta
     h01 = -2.0 * t3 + 3.0 * t2
     h11 = t3 - t2
+    c = t2 * (1.0 - theta) * (1.0 - theta)
     for j in range(6):
-        out[j] = h00 * y0[j] + h10 * h * f0[j] + h01 * y1[j] + h11 * h * f1[j]
+        d = D1 * K[0, j] + D3 * K[2, j] + D4 * K[3, j] + D5 * K[4, j] + D6 * K[5, j] + D7 * K[6, j]
+        out[j] = h00 * y0[j] + h * (h10 * K[0, j] + h11 * K[6, j] + c * d) + h01 * y1[j]
 
 
 @njit(cache=True)
@@ -159,7 +177,7 @@ def _event_value(kind, level, s, omega, earth_kind, radius):
     """Event function: altitude minus ``level`` (kind 0) or the vertical speed (kind 1)."""
     if kind == 0:
         return altitude_only(s[0], s[1], s[2], earth_kind, radius) - level
-    h, lat, lon, ux, uy, uz = altitude_and_up(s[0], s[1], s[2], earth_kind, radius)
+    _h, _lat, _lon, ux, uy, uz = altitude_and_up(s[0], s[1], s[2], earth_kind, radius)
     vrx = s[3] + omega * s[1]
     vry = s[4] - omega * s[0]
     return vrx * ux + vry * uy + s[5] * uz
@@ -199,10 +217,10 @@ def _screened_vertical_speed(s, omega, earth_kind, radius):
 
 
 @njit(cache=True)
-def _locate(kind, level, g0, g1, y0, f0, y1, f1, h, tmp, omega, earth_kind, radius):
+def _locate(kind, level, g0, g1, y0, y1, K, h, tmp, omega, earth_kind, radius):
     """Fraction ``theta`` of the step where the event function crosses zero.
 
-    Illinois (modified regula falsi) on the Hermite interpolant; converges to
+    Illinois (modified regula falsi) on the dense output; converges to
     |g| < 1e-4 (m or m/s) or a bracket narrower than 1e-7 s.
     """
     a, b = 0.0, 1.0
@@ -211,7 +229,7 @@ def _locate(kind, level, g0, g1, y0, f0, y1, f1, h, tmp, omega, earth_kind, radi
     theta = 1.0
     for _ in range(100):
         theta = (a * gb - b * ga) / (gb - ga)
-        _hermite(y0, f0, y1, f1, h, theta, tmp)
+        _dense(y0, y1, K, h, theta, tmp)
         g = _event_value(kind, level, tmp, omega, earth_kind, radius)
         if abs(g) < 1e-4 or (b - a) * h < 1e-7:
             break
@@ -226,6 +244,34 @@ def _locate(kind, level, g0, g1, y0, f0, y1, f1, h, tmp, omega, earth_kind, radi
                 ga *= 0.5
             side = 1
     return theta
+
+
+@njit(cache=True)
+def _impact_step(
+    t, y, f, h_guess, h_full, K, ytmp, yimp, i, k, m_start, t_start, V, shared, stop_alt
+):
+    """Length of the true Runge-Kutta step from ``(t, y)`` that ends on the stop altitude.
+
+    Newton's method on the step length, started at the root of the dense output
+    ``h_guess`` and kept inside ``[0, h_full]``; the derivative of the altitude is the
+    vertical speed relative to the Earth. ``yimp`` holds the state at the returned length.
+    """
+    earth_kind, radius, omega = shared[3], shared[4], shared[7]
+    h_imp = h_guess
+    _dp5_step(t, y, f, h_imp, K, ytmp, yimp, i, k, m_start, t_start, V, shared)
+    for _ in range(5):
+        g = _event_value(0, stop_alt, yimp, omega, earth_kind, radius)
+        if abs(g) < IMPACT_ALT_TOL_M:
+            break
+        rate = _event_value(1, 0.0, yimp, omega, earth_kind, radius)
+        if not rate < 0.0:
+            break
+        h_new = min(max(h_imp - g / rate, 0.0), h_full)
+        if h_new == h_imp:
+            break
+        h_imp = h_new
+        _dp5_step(t, y, f, h_imp, K, ytmp, yimp, i, k, m_start, t_start, V, shared)
+    return h_imp
 
 
 @njit(cache=True)
@@ -277,6 +323,8 @@ def _fly_one(i, V, shared, tol, levels, sampling, outputs, write_samples):
     n_levels = levels.shape[0]
 
     K = np.empty((8, 6))
+    K_imp = np.empty((8, 6))
+    y_imp = np.empty(6)
     y = y0.copy()
     ynew = np.empty(6)
     ytmp = np.empty(6)
@@ -355,9 +403,8 @@ def _fly_one(i, V, shared, tol, levels, sampling, outputs, write_samples):
                 g_ground,
                 gg,
                 y,
-                f,
                 ynew,
-                fnew,
+                K,
                 t_new - t,
                 tmp,
                 omega,
@@ -366,13 +413,11 @@ def _fly_one(i, V, shared, tol, levels, sampling, outputs, write_samples):
             )
         gv = 0.0 if apogee_found else _screened_vertical_speed(ynew, omega, earth_kind, radius)
         if not apogee_found and g_vert > 0.0 and gv <= 0.0:
-            th = _locate(
-                1, 0.0, g_vert, gv, y, f, ynew, fnew, t_new - t, tmp, omega, earth_kind, radius
-            )
+            th = _locate(1, 0.0, g_vert, gv, y, ynew, K, t_new - t, tmp, omega, earth_kind, radius)
             if th <= theta_stop:
                 apogee_found = True
                 apo_t[i] = t + th * (t_new - t)
-                _hermite(y, f, ynew, fnew, t_new - t, th, tmp)
+                _dense(y, ynew, K, t_new - t, th, tmp)
                 for j in range(6):
                     apo_y[i, j] = tmp[j]
         g_vert = gv
@@ -387,9 +432,8 @@ def _fly_one(i, V, shared, tol, levels, sampling, outputs, write_samples):
                         g_lev[q],
                         gq,
                         y,
-                        f,
                         ynew,
-                        fnew,
+                        K,
                         t_new - t,
                         tmp,
                         omega,
@@ -398,31 +442,49 @@ def _fly_one(i, V, shared, tol, levels, sampling, outputs, write_samples):
                     )
                     if th <= theta_stop:
                         cross_t[i, q, direction] = t + th * (t_new - t)
-                        _hermite(y, f, ynew, fnew, t_new - t, th, tmp)
+                        _dense(y, ynew, K, t_new - t, th, tmp)
                         for j in range(6):
                             cross_y[i, q, direction, j] = tmp[j]
             g_lev[q] = gq
 
-        t_last = t_new if theta_stop > 1.0 else t + theta_stop * (t_new - t)
+        t_last = t_new
+        if theta_stop <= 1.0:
+            # exact state at impact: true steps from the start of this step (K is kept
+            # for the samples below)
+            h_imp = _impact_step(
+                t,
+                y,
+                f,
+                theta_stop * (t_new - t),
+                t_new - t,
+                K_imp,
+                ytmp,
+                y_imp,
+                i,
+                k,
+                m_start,
+                t_start,
+                V,
+                shared,
+                stop_alt,
+            )
+            t_last = t + h_imp
         if sample_dt > 0.0 and t_new > t:
             while True:
                 ts_rel = sample_t0[i] + next_j * sample_dt - t0_abs
                 if ts_rel > t_last + 1e-9:
                     break
                 if write_samples:
-                    _hermite(y, f, ynew, fnew, t_new - t, (ts_rel - t) / (t_new - t), tmp)
+                    _dense(y, ynew, K, t_new - t, (ts_rel - t) / (t_new - t), tmp)
                     _to_ecef(tmp, t0_abs + ts_rel, omega, samples, out_row)
                     out_row += 1
                 n_samp += 1
                 next_j += 1
 
         if theta_stop <= 1.0:
-            # exact state at impact: a true step from the start of this step
-            h_imp = theta_stop * (t_new - t)
-            _dp5_step(t, y, f, h_imp, K, ytmp, ynew, i, k, m_start, t_start, V, shared)
-            t = t + h_imp
+            t = t_last
             for j in range(6):
-                y[j] = ynew[j]
+                y[j] = y_imp[j]
             st = STATUS_IMPACT
             break
 

@@ -163,8 +163,10 @@ class FlightPlan:
         n = np.asarray(self.r0_eci_m).reshape(-1, 3).shape[0]
         vec = {"r0_eci_m": (n, 3), "v0_eci_m_s": (n, 3)}
         for name, shape in vec.items():
-            arr = require_finite(name, getattr(self, name)).reshape(shape)
+            arr = _fit(name, require_finite(name, getattr(self, name)), shape, reshape=True)
             object.__setattr__(self, name, np.ascontiguousarray(arr))
+        if np.any(np.sum(self.r0_eci_m * self.r0_eci_m, axis=1) == 0.0):
+            raise ParameterError("r0_eci_m", "a non-zero position vector", "the origin")
         per_vehicle = (
             "launch_time_s",
             "mass_kg",
@@ -176,7 +178,7 @@ class FlightPlan:
             "max_time_s",
         )
         for name in per_vehicle:
-            arr = np.broadcast_to(require_finite(name, getattr(self, name)), (n,))
+            arr = _fit(name, require_finite(name, getattr(self, name)), (n,))
             object.__setattr__(self, name, np.ascontiguousarray(arr, dtype=float))
         p = np.atleast_2d(np.asarray(self.phase_end_s, dtype=float)).shape[-1]
         for name in (
@@ -190,9 +192,9 @@ class FlightPlan:
             arr = np.asarray(getattr(self, name), dtype=float)
             if name != "phase_end_s":
                 require_finite(name, arr)
-            arr = np.broadcast_to(arr, (n, p))
+            arr = _fit(name, arr, (n, p))
             object.__setattr__(self, name, np.ascontiguousarray(arr))
-        idx = np.broadcast_to(np.asarray(self.cd_table_index, dtype=np.int64), (n, p))
+        idx = _fit("cd_table_index", np.asarray(self.cd_table_index, dtype=np.int64), (n, p))
         object.__setattr__(self, "cd_table_index", np.ascontiguousarray(idx))
         require_positive("mass_kg", self.mass_kg)
         require_positive("max_time_s", self.max_time_s)
@@ -209,14 +211,39 @@ class FlightPlan:
                 "> 0 in powered phases",
                 float(self.isp_sea_level_s[burning].min()),
             )
-        if not np.all(np.isinf(self.phase_end_s[:, -1])):
+        if not np.all(np.isposinf(self.phase_end_s[:, -1])):
             raise ParameterError(
                 "phase_end_s", "inf for the last phase of every vehicle", self.phase_end_s[:, -1]
             )
+        require_non_negative("phase_end_s", self.phase_end_s[:, :-1])
         if np.any(np.diff(self.phase_end_s, axis=1) < 0):
             raise ParameterError(
                 "phase_end_s", "non-decreasing along the phases", "decreasing phase ends"
             )
+        self._check_mass_stays_positive()
+
+    def _check_mass_stays_positive(self) -> None:
+        """Raise unless every vehicle keeps a positive mass until its time limit."""
+        ends = np.minimum(self.phase_end_s, self.max_time_s[:, None])
+        starts = np.concatenate([np.zeros((self.size, 1)), ends[:, :-1]], axis=1)
+        mass = self.mass_kg.copy()
+        for k in range(ends.shape[1]):
+            mass -= self.mass_flow_kg_s[:, k] * (ends[:, k] - starts[:, k])
+            if np.any(mass <= 0.0):
+                raise ParameterError(
+                    "mass_flow_kg_s",
+                    "small enough that the mass stays > 0 until each powered phase ends "
+                    "(or max_time_s)",
+                    self.mass_flow_kg_s[mass <= 0.0, k][0].item(),
+                )
+            ended = self.phase_end_s[:, k] < self.max_time_s
+            mass -= np.where(ended, self.mass_drop_kg[:, k], 0.0)
+            if np.any(mass <= 0.0):
+                raise ParameterError(
+                    "mass_drop_kg",
+                    "less than the vehicle's mass at the end of its phase",
+                    self.mass_drop_kg[mass <= 0.0, k][0].item(),
+                )
 
     @property
     def size(self) -> int:
@@ -265,6 +292,19 @@ class FlightPlan:
             stop_alt_m=np.asarray(stop_alt_m, dtype=float),
             max_time_s=np.asarray(max_time_s, dtype=float),
         )
+
+
+def _fit(
+    name: str, arr: np.ndarray, shape: tuple[int, ...], *, reshape: bool = False
+) -> np.ndarray:
+    """Broadcast (or reshape) ``arr`` to ``shape``; ParameterError naming ``name`` if it
+    cannot be."""
+    try:
+        return arr.reshape(shape) if reshape else np.broadcast_to(arr, shape)
+    except ValueError:
+        raise ParameterError(
+            name, f"an array of shape {shape} or one that broadcasts to it", f"shape {arr.shape}"
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -338,7 +378,7 @@ class Propagation:
 
 
 def eci_state_to_ecef(
-    state_eci: np.ndarray, time_s: np.ndarray, omega_rad_s: float
+    state_eci: np.ndarray, time_s: np.ndarray | float, omega_rad_s: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """Rotate (N, 6) ECI states at ``time_s`` (s since the epoch) into ECEF."""
     s = np.asarray(state_eci, dtype=float)
@@ -353,7 +393,10 @@ def eci_state_to_ecef(
 
 
 def ecef_state_to_eci(
-    r_ecef_m: np.ndarray, v_ecef_m_s: np.ndarray, time_s: np.ndarray, omega_rad_s: float
+    r_ecef_m: np.ndarray,
+    v_ecef_m_s: np.ndarray,
+    time_s: np.ndarray | float,
+    omega_rad_s: float,
 ) -> np.ndarray:
     """Rotate ECEF position and velocity at ``time_s`` into an (N, 6) ECI state."""
     r = np.asarray(r_ecef_m, dtype=float)
@@ -420,17 +463,18 @@ def propagate(
     earth = earth or EarthModel()
     tables = drag_tables or DragTables()
     require_positive("rtol", rtol)
+    require_positive("atol_m", atol_m)
+    require_positive("atol_m_s", atol_m_s)
     require_positive("max_step_s", max_step_s)
     levels = np.ascontiguousarray(
         require_finite("altitude_levels_m", altitude_levels_m), dtype=float
     ).reshape(-1)
-    if plan.cd_table_index.size and (
-        plan.cd_table_index.max() >= tables.ratios.shape[0] or plan.cd_table_index.min() < 0
-    ):
+    outside = (plan.cd_table_index < 0) | (plan.cd_table_index >= tables.ratios.shape[0])
+    if np.any(outside):
         raise ParameterError(
             "cd_table_index",
             f"in [0, {tables.ratios.shape[0] - 1}]",
-            int(plan.cd_table_index.max()),
+            int(plan.cd_table_index[outside].ravel()[0]),
         )
     n, p = plan.size, plan.phase_end_s.shape[1]
     atm = load_table()

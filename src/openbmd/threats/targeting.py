@@ -33,6 +33,8 @@ Shape = Literal["min-energy", "burnout-angle", "apogee", "time-of-flight"]
 SHAPES: tuple[str, ...] = ("min-energy", "burnout-angle", "apogee", "time-of-flight")
 
 KICK_MIN_RAD = math.radians(0.05)
+# Depressed trajectories need kicks well past the longest-range one (an MRBM's is ~56 deg,
+# an ICBM's launched east from the equator ~62 deg); 80 deg still burns out above ground.
 KICK_MAX_RAD = math.radians(80.0)
 
 
@@ -291,6 +293,7 @@ def _hit_with_shape(shoot: _Shooter, shape: str, target: float, az: float, az_go
     lo = np.array([math.log(KICK_MIN_RAD), t_min])
     hi = np.array([math.log(KICK_MAX_RAD), total])
     shape_tol = {"apogee": 100.0, "burnout-angle": math.radians(0.01), "time-of-flight": 0.5}[shape]
+    pinned = 0
     for _ in range(40):
         xs = np.array([x, x + [dx[0], 0.0], x + [0.0, -dx[1] if x[1] + dx[1] > total else dx[1]]])
         f = shoot(np.full(3, az), np.exp(xs[:, 0]), xs[:, 1])
@@ -309,7 +312,11 @@ def _hit_with_shape(shoot: _Shooter, shape: str, target: float, az: float, az_go
             raise UnreachableError(f"No {shape} trajectory reaches this aim point.") from exc
         step *= min(1.0, 0.5 / max(abs(step[0]), 1e-12), 0.25 * total / max(abs(step[1]), 1e-12))
         x_new = np.clip(x + step, lo, hi)
-        if np.allclose(x_new, x) and (x_new[1] >= total or x_new[1] <= t_min):
+        # Newton asking for a cut-off beyond full burn (or before the pitch-over ends) on
+        # several iterations in a row, even while the kick still moves: out of reach.
+        at_limit = x_new[1] >= total or x_new[1] <= t_min
+        pinned = pinned + 1 if at_limit else 0
+        if at_limit and (np.allclose(x_new, x) or pinned >= 6):
             raise UnreachableError(
                 f"No {shape} trajectory of '{shoot.missile.name}' reaches this aim point: "
                 f"it needs {'more' if x_new[1] >= total else 'less'} energy than the missile "
