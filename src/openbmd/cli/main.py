@@ -72,20 +72,18 @@ _Types = tuple[type[BaseException], ...]
 
 def _cli_exception_types() -> tuple[_Types, _Types, _Types]:
     """Exit, abort and usage-error classes of click and of typer's own copy of click."""
-    import click
+    import importlib
 
-    exits: list[type[BaseException]] = [click.exceptions.Exit, typer.Exit]
-    aborts: list[type[BaseException]] = [click.exceptions.Abort, typer.Abort]
-    usage: list[type[BaseException]] = [click.ClickException]
-    try:
-        from typer._click import exceptions as vendored  # typer >= 0.26 vendors click
-
-        for names, bucket in (
-            (("Exit",), exits),
-            (("Abort",), aborts),
-            (("ClickException",), usage),
-        ):
-            bucket.extend(getattr(vendored, n) for n in names if hasattr(vendored, n))
-    except ImportError:
-        pass
+    exits: list[type[BaseException]] = [typer.Exit]
+    aborts: list[type[BaseException]] = [typer.Abort]
+    usage: list[type[BaseException]] = []
+    # older typer runs on click; typer >= 0.26 carries its own copy as typer._click
+    for module in ("click.exceptions", "typer._click.exceptions"):
+        try:
+            mod = importlib.import_module(module)
+        except ImportError:
+            continue
+        for name, bucket in (("Exit", exits), ("Abort", aborts), ("ClickException", usage)):
+            if hasattr(mod, name):
+                bucket.append(getattr(mod, name))
     return tuple(exits), tuple(aborts), tuple(usage)
