@@ -11,16 +11,25 @@
 """
 
 from openbmd.flight.ballistic import (
+    BurnoutAngles,
     FreeFlight,
+    MaximumRange,
     burnout_angles_for_range,
     burnout_speed_for_range,
     free_flight,
     free_flight_deg,
     maximum_range,
+    q_parameter,
 )
 from openbmd.flight.free_flight import BallisticFlight, ballistic_flight
 from openbmd.flight.gravity import gravity_accel
-from openbmd.flight.kepler import propagate_kepler
+from openbmd.flight.kepler import (
+    ConvergenceError,
+    OrbitalElements,
+    elements_to_state,
+    propagate_kepler,
+    state_to_elements,
+)
 from openbmd.flight.lambert import solve_lambert
 from openbmd.flight.propagate import (
     DragTables,
@@ -33,20 +42,27 @@ from openbmd.flight.propagate import (
 
 __all__ = [
     "BallisticFlight",
+    "BurnoutAngles",
+    "ConvergenceError",
     "DragTables",
     "EarthModel",
     "FlightPlan",
     "FreeFlight",
+    "MaximumRange",
+    "OrbitalElements",
     "Propagation",
     "Samples",
     "ballistic_flight",
     "burnout_angles_for_range",
     "burnout_speed_for_range",
+    "elements_to_state",
     "free_flight",
     "free_flight_deg",
     "gravity_accel",
     "maximum_range",
     "propagate",
     "propagate_kepler",
+    "q_parameter",
     "solve_lambert",
+    "state_to_elements",
 ]
