@@ -37,3 +37,11 @@ G0_M_S2 = 9.80665
 
 TWO_PI = 2.0 * math.pi
 DEG = math.pi / 180.0
+
+#: Speed of light in vacuum, m/s (exact, SI definition).
+SPEED_OF_LIGHT_M_S = 299792458.0
+#: Boltzmann constant, J/K (exact, SI 2019).
+BOLTZMANN_J_K = 1.380649e-23
+#: Standard reference noise temperature T0, K (IEEE Std 686; Skolnik, Introduction to
+#: Radar Systems, 3rd ed.).
+T0_K = 290.0

@@ -15,6 +15,9 @@ CASE_MODULES: tuple[str, ...] = (
     "openbmd.validation.cases_orbits",
     "openbmd.validation.cases_flight",
     "openbmd.validation.cases_threats",
+    "openbmd.validation.cases_radar",
+    "openbmd.validation.cases_sensors",
+    "openbmd.validation.cases_coverage",
 )
 
 _REGISTRY: dict[str, Case] = {}
