@@ -15,10 +15,22 @@ import yaml
 from openbmd.errors import ParameterError
 from openbmd.threats.missile import Missile, Stage
 
-_STAGE_KEYS = ("propellant_mass_kg", "dry_mass_kg", "isp_sea_level_s", "isp_vacuum_s",
-               "burn_time_s")
-_MISSILE_KEYS = ("payload_mass_kg", "rv_ballistic_coefficient_kg_m2", "body_diameter_m",
-                 "body_drag_coefficient", "vertical_rise_s", "pitch_over_s", "nominal_range_km")
+_STAGE_KEYS = (
+    "propellant_mass_kg",
+    "dry_mass_kg",
+    "isp_sea_level_s",
+    "isp_vacuum_s",
+    "burn_time_s",
+)
+_MISSILE_KEYS = (
+    "payload_mass_kg",
+    "rv_ballistic_coefficient_kg_m2",
+    "body_diameter_m",
+    "body_drag_coefficient",
+    "vertical_rise_s",
+    "pitch_over_s",
+    "nominal_range_km",
+)
 
 
 @cache
@@ -56,5 +68,6 @@ def get_missile(name: str) -> Missile:
     for key in _MISSILE_KEYS:
         values[key] = float(entry[key]["value"])
         sources[key] = entry[key]["source"]
-    return Missile(name=name, stages=tuple(stages), description=entry["description"],
-                   sources=sources, **values)
+    return Missile(
+        name=name, stages=tuple(stages), description=entry["description"], sources=sources, **values
+    )

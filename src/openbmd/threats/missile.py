@@ -122,8 +122,11 @@ class Missile:
                 self.pitch_over_s,
             )
         if self.launch_thrust_to_weight() <= 1.0:
-            raise ParameterError("stages[0]", "a first stage with thrust above the launch weight",
-                                 f"thrust/weight {self.launch_thrust_to_weight():.2f}")
+            raise ParameterError(
+                "stages[0]",
+                "a first stage with thrust above the launch weight",
+                f"thrust/weight {self.launch_thrust_to_weight():.2f}",
+            )
 
     @property
     def launch_mass_kg(self) -> float:
@@ -176,8 +179,10 @@ class Missile:
         az, kick, t0 = (np.broadcast_to(a, (n,)).astype(float) for a in (az, kick, t0))
         launch = np.broadcast_to(launch, (n, 3))
         total = self.total_burn_time_s
-        cut = np.full(n, total) if cutoff_s is None else np.broadcast_to(
-            np.asarray(cutoff_s, dtype=float), (n,)
+        cut = (
+            np.full(n, total)
+            if cutoff_s is None
+            else np.broadcast_to(np.asarray(cutoff_s, dtype=float), (n,))
         )
         require_range("cutoff_s", cut, 0.0, total, low_open=True)
 

@@ -37,24 +37,30 @@ def range_tables(
     rows = []
     best_speed = 0.0
     for az in np.arange(0.0, 360.0, azimuth_step_deg):
-        kick, rng = _best_kick(shoot, math.radians(az), missile.total_burn_time_s,
-                               KICK_MIN_RAD, KICK_MAX_RAD)
+        kick, rng = _best_kick(
+            shoot, math.radians(az), missile.total_burn_time_s, KICK_MIN_RAD, KICK_MAX_RAD
+        )
         f = shoot(np.array([math.radians(az)]), np.array([kick]), None)
         best_speed = max(best_speed, float(f.burnout_speed_m_s[0]))
-        rows.append({
-            "azimuth_deg": float(az),
-            "max_range_km": rng / 1e3,
-            "burnout_speed_m_s": float(f.burnout_speed_m_s[0]),
-            "burnout_angle_deg": math.degrees(float(f.burnout_angle_rad[0])),
-            "apogee_alt_km": float(f.apogee_alt_m[0]) / 1e3,
-            "time_of_flight_s": float(f.time_of_flight_s[0]),
-        })
+        rows.append(
+            {
+                "azimuth_deg": float(az),
+                "max_range_km": rng / 1e3,
+                "burnout_speed_m_s": float(f.burnout_speed_m_s[0]),
+                "burnout_angle_deg": math.degrees(float(f.burnout_angle_rad[0])),
+                "apogee_alt_km": float(f.apogee_alt_m[0]) / 1e3,
+                "time_of_flight_s": float(f.time_of_flight_s[0]),
+            }
+        )
     speeds = np.round(np.linspace(0.4, 1.0, 4) * best_speed, -1)
     by_burnout = []
     for v in speeds:
         row: dict[str, float] = {"burnout_speed_m_s": float(v)}
-        ff = free_flight_deg(np.full(len(BURNOUT_ANGLES_DEG), v), np.array(BURNOUT_ANGLES_DEG),
-                             np.zeros(len(BURNOUT_ANGLES_DEG)))
+        ff = free_flight_deg(
+            np.full(len(BURNOUT_ANGLES_DEG), v),
+            np.array(BURNOUT_ANGLES_DEG),
+            np.zeros(len(BURNOUT_ANGLES_DEG)),
+        )
         for ang, r in zip(BURNOUT_ANGLES_DEG, np.atleast_1d(ff.range_m), strict=True):
             row[f"range_km_at_{ang:g}_deg"] = float(r) / 1e3
         by_burnout.append(row)

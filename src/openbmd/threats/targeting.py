@@ -55,10 +55,17 @@ class ThreatTrajectory:
     def sample(self, step_s: float = 1.0) -> Samples:
         """States every ``step_s`` seconds from launch to impact (ECEF, m and m/s)."""
         f = self.flight
-        again = fly(self.missile, float(f.launch_lat_deg[0]), float(f.launch_lon_deg[0]),
-                    np.array([self.azimuth_rad]), np.array([self.kick_angle_rad]),
-                    np.array([self.cutoff_s]), earth=f.propagation.earth,
-                    launch_time_s=float(f.plan.launch_time_s[0]), sample_step_s=step_s)
+        again = fly(
+            self.missile,
+            float(f.launch_lat_deg[0]),
+            float(f.launch_lon_deg[0]),
+            np.array([self.azimuth_rad]),
+            np.array([self.kick_angle_rad]),
+            np.array([self.cutoff_s]),
+            earth=f.propagation.earth,
+            launch_time_s=float(f.plan.launch_time_s[0]),
+            sample_step_s=step_s,
+        )
         assert again.propagation.samples is not None
         return again.propagation.samples
 
@@ -82,14 +89,23 @@ class ThreatTrajectory:
 class _Shooter:
     """Evaluates batches of launches from one point toward one aim."""
 
-    def __init__(self, missile: Missile, lat: float, lon: float, earth: EarthModel,
-                 launch_time_s: float) -> None:
+    def __init__(
+        self, missile: Missile, lat: float, lon: float, earth: EarthModel, launch_time_s: float
+    ) -> None:
         self.missile, self.lat, self.lon = missile, lat, lon
         self.earth, self.launch_time_s = earth, launch_time_s
 
     def __call__(self, az: np.ndarray, kick: np.ndarray, cut: np.ndarray | None) -> Flights:
-        return fly(self.missile, self.lat, self.lon, az, kick, cut, earth=self.earth,
-                   launch_time_s=self.launch_time_s)
+        return fly(
+            self.missile,
+            self.lat,
+            self.lon,
+            az,
+            kick,
+            cut,
+            earth=self.earth,
+            launch_time_s=self.launch_time_s,
+        )
 
 
 def _best_kick(shoot: _Shooter, az: float, cut: float, lo: float, hi: float) -> tuple[float, float]:
@@ -109,6 +125,20 @@ def _wrap(a: float) -> float:
     return (a + math.pi) % (2.0 * math.pi) - math.pi
 
 
+def _reach(shoot: _Shooter, az_goal: float, total: float) -> tuple[float, float, float]:
+    """Launch azimuth (rad) whose longest full-burn flight lands on the bearing ``az_goal``,
+    its kick angle (rad) and that longest range (m): fixed-point on the impact bearing."""
+    az = az_goal
+    for _ in range(4):
+        kick, reach = _best_kick(shoot, az, total, KICK_MIN_RAD, KICK_MAX_RAD)
+        f = shoot(np.array([az]), np.array([kick]), None)
+        err_az = _wrap(math.radians(float(f.impact_azimuth_deg[0])) - az_goal)
+        if not math.isfinite(err_az) or abs(err_az) * reach < 100.0:
+            break
+        az -= err_az
+    return az, kick, reach
+
+
 def max_range(
     missile: Missile,
     launch_lat_deg: float,
@@ -123,8 +153,9 @@ def max_range(
     from the launch point differs slightly from it.
     """
     shoot = _Shooter(missile, launch_lat_deg, launch_lon_deg, earth or EarthModel.wgs84(), 0.0)
-    kick, rng = _best_kick(shoot, math.radians(azimuth_deg), missile.total_burn_time_s,
-                           KICK_MIN_RAD, KICK_MAX_RAD)
+    kick, rng = _best_kick(
+        shoot, math.radians(azimuth_deg), missile.total_burn_time_s, KICK_MIN_RAD, KICK_MAX_RAD
+    )
     return rng, kick
 
 
@@ -176,8 +207,8 @@ def solve_trajectory(
         raise ParameterError("shape", "one of " + ", ".join(SHAPES), shape)
     target = _shape_target(shape, apogee_km, burnout_angle_deg, time_of_flight_s)
     earth = earth or EarthModel.wgs84()
-    dist, az_deg, _ = geodesic_inverse(launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg)
-    dist = float(dist)
+    dist_m, az_deg, _ = geodesic_inverse(launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg)
+    dist = float(dist_m)
     if dist < 1000.0:
         raise ParameterError("aim", "at least 1 km from the launch point", f"{dist:.0f} m")
     az_goal = math.radians(float(az_deg))
@@ -185,9 +216,10 @@ def solve_trajectory(
     total = missile.total_burn_time_s
     t_min = missile.vertical_rise_s + missile.pitch_over_s + 1.0
 
-    # reach in this direction (the Earth turns the impact bearing by a few tenths of a degree)
-    az = az_goal
-    kick_max, reach = _best_kick(shoot, az, total, KICK_MIN_RAD, KICK_MAX_RAD)
+    # reach in this direction: the Earth turns under the flight, so the launch azimuth
+    # whose impact lies on the bearing to the aim differs from that bearing (by degrees
+    # for long flights at high latitude), and so does the reach
+    az, kick_max, reach = _reach(shoot, az_goal, total)
     if dist > reach:
         raise UnreachableError(
             f"The aim point is {dist / 1e3:,.0f} km from the launch point, beyond the reach "
@@ -208,7 +240,9 @@ def solve_trajectory(
     for _ in range(30):
         cut = cut_lo + (dist - r_lo) * (cut_hi - cut_lo) / (r_hi - r_lo)
         cut = min(max(cut, cut_lo + 1e-3 * (cut_hi - cut_lo)), cut_hi - 1e-3 * (cut_hi - cut_lo))
-        kick, rng = _best_kick(shoot, az, cut, max(KICK_MIN_RAD, kick / 3), min(KICK_MAX_RAD, kick * 3))
+        kick, rng = _best_kick(
+            shoot, az, cut, max(KICK_MIN_RAD, kick / 3), min(KICK_MAX_RAD, kick * 3)
+        )
         if abs(rng - dist) < 0.002 * dist or cut_hi - cut_lo < 1e-3:
             break
         if rng < dist:
@@ -230,8 +264,12 @@ def solve_trajectory(
     return ThreatTrajectory(missile, shape, aim_lat_deg, aim_lon_deg, az, kick, cut, miss, flights)
 
 
-def _shape_target(shape: str, apogee_km: float | None, burnout_angle_deg: float | None,
-                  time_of_flight_s: float | None) -> float:
+def _shape_target(
+    shape: str,
+    apogee_km: float | None,
+    burnout_angle_deg: float | None,
+    time_of_flight_s: float | None,
+) -> float:
     if shape == "apogee":
         if apogee_km is None:
             raise ParameterError("apogee_km", "given for shape 'apogee'", None)
@@ -239,8 +277,13 @@ def _shape_target(shape: str, apogee_km: float | None, burnout_angle_deg: float 
     if shape == "burnout-angle":
         if burnout_angle_deg is None:
             raise ParameterError("burnout_angle_deg", "given for shape 'burnout-angle'", None)
-        return math.radians(float(require_range("burnout_angle_deg", burnout_angle_deg, 0.0, 90.0,
-                                                low_open=True, high_open=True)))
+        return math.radians(
+            float(
+                require_range(
+                    "burnout_angle_deg", burnout_angle_deg, 0.0, 90.0, low_open=True, high_open=True
+                )
+            )
+        )
     if shape == "time-of-flight":
         if time_of_flight_s is None:
             raise ParameterError("time_of_flight_s", "given for shape 'time-of-flight'", None)
@@ -253,8 +296,16 @@ def _miss(f: Flights, aim_lat: float, aim_lon: float) -> float:
     return float(d)
 
 
-def _hit_fixed_kick(shoot: _Shooter, az: float, az_goal: float, kick: float, cut: float,
-                    dist: float, total: float, tol: float) -> tuple[float, float, Flights]:
+def _hit_fixed_kick(
+    shoot: _Shooter,
+    az: float,
+    az_goal: float,
+    kick: float,
+    cut: float,
+    dist: float,
+    total: float,
+    tol: float,
+) -> tuple[float, float, Flights]:
     """Secant on the cut-off time (range) and fixed-point on the azimuth (bearing)."""
     dc = 1e-3 * total
     for _ in range(25):
@@ -283,9 +334,19 @@ def _shape_value(shape: str, f: Flights) -> np.ndarray:
     return f.time_of_flight_s
 
 
-def _hit_with_shape(shoot: _Shooter, shape: str, target: float, az: float, az_goal: float,
-                    kick: float, cut: float, dist: float, t_min: float, total: float,
-                    tol: float) -> tuple[float, float, float, Flights]:
+def _hit_with_shape(
+    shoot: _Shooter,
+    shape: str,
+    target: float,
+    az: float,
+    az_goal: float,
+    kick: float,
+    cut: float,
+    dist: float,
+    t_min: float,
+    total: float,
+    tol: float,
+) -> tuple[float, float, float, Flights]:
     """Damped Newton on (log kick, cut-off) for range and shape value; azimuth fixed-point."""
     scale = {"apogee": 1e4, "burnout-angle": math.radians(0.5), "time-of-flight": 10.0}[shape]
     x = np.array([math.log(kick), cut])
@@ -295,17 +356,22 @@ def _hit_with_shape(shoot: _Shooter, shape: str, target: float, az: float, az_go
     shape_tol = {"apogee": 100.0, "burnout-angle": math.radians(0.01), "time-of-flight": 0.5}[shape]
     pinned = 0
     for _ in range(40):
-        xs = np.array([x, x + [dx[0], 0.0], x + [0.0, -dx[1] if x[1] + dx[1] > total else dx[1]]])
+        step_cut = -dx[1] if x[1] + dx[1] > total else dx[1]
+        xs = np.stack([x, x + np.array([dx[0], 0.0]), x + np.array([0.0, step_cut])])
         f = shoot(np.full(3, az), np.exp(xs[:, 0]), xs[:, 1])
-        res = np.stack([(f.ground_range_m - dist) / dist * 1e3,
-                        (_shape_value(shape, f) - target) / scale], axis=1)
+        res = np.stack(
+            [(f.ground_range_m - dist) / dist * 1e3, (_shape_value(shape, f) - target) / scale],
+            axis=1,
+        )
         err_az = _wrap(math.radians(float(f.impact_azimuth_deg[0])) - az_goal)
         az -= err_az
         r0 = res[0]
         ok_range = abs(f.ground_range_m[0] - dist) < 0.5 * tol and abs(err_az) * dist < 0.5 * tol
         if ok_range and abs(_shape_value(shape, f)[0] - target) < shape_tol:
             break
-        jac = np.column_stack([(res[1] - r0) / (xs[1] - xs[0])[0], (res[2] - r0) / (xs[2] - xs[0])[1]])
+        jac = np.column_stack(
+            [(res[1] - r0) / (xs[1] - xs[0])[0], (res[2] - r0) / (xs[2] - xs[0])[1]]
+        )
         try:
             step = np.linalg.solve(jac, -r0)
         except np.linalg.LinAlgError as exc:
