@@ -17,7 +17,7 @@ import numpy as np
 from numba import njit
 
 from openbmd.constants import WGS84_A_M, WGS84_GM_M3_S2, WGS84_J2
-from openbmd.errors import require_finite
+from openbmd.errors import ParameterError, require_finite
 
 
 @njit(cache=True)
@@ -74,11 +74,9 @@ def gravity_accel(
     """
     r = require_finite("r_m", r_m)
     if r.shape[-1:] != (3,):
-        raise ValueError(f"r_m must have shape (..., 3); got {r.shape}")
+        raise ParameterError("r_m", "an array of shape (..., 3)", f"shape {r.shape}")
     norm2 = np.sum(r * r, axis=-1, keepdims=True)
     if np.any(norm2 == 0.0):
-        from openbmd.errors import ParameterError
-
         raise ParameterError("r_m", "a non-zero position vector", "the origin")
     norm = np.sqrt(norm2)
     mu_r3 = mu / (norm2 * norm)
