@@ -18,6 +18,10 @@ CASE_MODULES: tuple[str, ...] = (
     "openbmd.validation.cases_radar",
     "openbmd.validation.cases_sensors",
     "openbmd.validation.cases_coverage",
+    "openbmd.validation.cases_guidance",
+    "openbmd.validation.cases_effectiveness",
+    "openbmd.validation.cases_interceptors",
+    "openbmd.validation.cases_engagement",
 )
 
 _REGISTRY: dict[str, Case] = {}
