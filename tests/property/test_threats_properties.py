@@ -91,6 +91,9 @@ def test_icbm_always_lands_on_the_aim(args):
 @given(_strategy("mrbm"), st.floats(1.1, 1.4))
 def test_mrbm_lofted_by_time_of_flight_lands_and_flies_that_long(args, stretch):
     lat0, lon0, az, dist_km = args
+    # well inside the reach, so that the lofted shape has propellant to spare (near the
+    # reach a 40 % longer flight needs more energy than the missile has: UnreachableError)
+    dist_km = min(dist_km, 800.0)
     me = _check("mrbm", lat0, lon0, az, dist_km)
     wanted_s = stretch * float(me.flight.time_of_flight_s[0])
     lofted = _check("mrbm", lat0, lon0, az, dist_km, "time-of-flight", time_of_flight_s=wanted_s)
