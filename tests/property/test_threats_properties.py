@@ -15,11 +15,8 @@ from openbmd.threats import get_missile, solve_trajectory
 
 GEOD = Geod(ellps="WGS84")
 MISS_TOL_M = 100.0
-# The re-entry speed is NaN by definition when the apogee is below 100 km. Up to a few km
-# above, the propagator can still miss both 100 km crossings inside one step (a known
-# bug, pinned by test_threats_flights.py::test_reentry_crossing_found_just_below_apogee);
-# lower this to 100 when that test passes.
-NO_REENTRY_BELOW_KM = 105.0
+# The re-entry speed is NaN by definition when the apogee is below 100 km.
+NO_REENTRY_BELOW_KM = 100.0
 SETTINGS = settings(
     max_examples=5,
     deadline=None,

@@ -84,18 +84,43 @@ def ballistic_flight(
     if spherical and not rotation and not drag:
         from openbmd.flight.ballistic import free_flight_deg
 
-        ff = free_flight_deg(burnout_speed_m_s, burnout_angle_deg, burnout_alt_m,
-                             earth_radius_m=radius)
-        return BallisticFlight(float(ff.range_m), float(ff.range_angle_rad),
-                               float(ff.apogee_alt_m), float(ff.time_of_flight_s),
-                               float(ff.impact_speed_m_s), "closed-form")
-    return _numerical(burnout_speed_m_s, burnout_angle_deg, burnout_alt_m, spherical, radius,
-                      rotation, drag, ballistic_coefficient_kg_m2, burnout_lat_deg, azimuth_deg)
+        ff = free_flight_deg(
+            burnout_speed_m_s, burnout_angle_deg, burnout_alt_m, earth_radius_m=radius
+        )
+        return BallisticFlight(
+            float(ff.range_m),
+            float(ff.range_angle_rad),
+            float(ff.apogee_alt_m),
+            float(ff.time_of_flight_s),
+            float(ff.impact_speed_m_s),
+            "closed-form",
+        )
+    return _numerical(
+        burnout_speed_m_s,
+        burnout_angle_deg,
+        burnout_alt_m,
+        spherical,
+        radius,
+        rotation,
+        drag,
+        ballistic_coefficient_kg_m2,
+        burnout_lat_deg,
+        azimuth_deg,
+    )
 
 
-def _numerical(speed: float, angle_deg: float, alt_m: float, spherical: bool, radius: float,
-               rotation: bool, drag: bool, beta: float, lat_deg: float,
-               az_deg: float) -> BallisticFlight:
+def _numerical(
+    speed: float,
+    angle_deg: float,
+    alt_m: float,
+    spherical: bool,
+    radius: float,
+    rotation: bool,
+    drag: bool,
+    beta: float,
+    lat_deg: float,
+    az_deg: float,
+) -> BallisticFlight:
     from openbmd.flight.propagate import EarthModel, FlightPlan, ecef_state_to_eci, propagate
     from openbmd.geodesy import (
         ecef_to_geodetic,
@@ -115,14 +140,16 @@ def _numerical(speed: float, angle_deg: float, alt_m: float, spherical: bool, ra
     v_enu = speed * np.array([math.cos(g) * math.sin(a), math.cos(g) * math.cos(a), math.sin(g)])
     v0 = np.asarray(enu_vector_to_ecef(v_enu, lat_deg, 0.0), dtype=float)
     state = ecef_state_to_eci(r0, v0, 0.0, earth.omega_rad_s)
-    plan = FlightPlan.coast(state[:3], state[3:],
-                            ballistic_coefficient_kg_m2=beta if drag else math.inf)
+    plan = FlightPlan.coast(
+        state[:3], state[3:], ballistic_coefficient_kg_m2=beta if drag else math.inf
+    )
     prop = propagate(plan, earth)
     if not prop.impacted[0]:
         from openbmd.errors import ParameterError
 
-        raise ParameterError("burnout_speed_m_s", "low enough that the vehicle comes back "
-                             "within 2 hours", speed)
+        raise ParameterError(
+            "burnout_speed_m_s", "low enough that the vehicle comes back within 2 hours", speed
+        )
     r_end, v_end = prop.end_state_ecef()
     r_end, v_end = r_end[0], v_end[0]
     ground0 = r0 / np.linalg.norm(r0)
@@ -132,6 +159,11 @@ def _numerical(speed: float, angle_deg: float, alt_m: float, spherical: bool, ra
     else:
         lat1, lon1, _ = ecef_to_geodetic(r_end)
         rng = float(geodesic_inverse(lat_deg, 0.0, float(lat1), float(lon1))[0])
-    return BallisticFlight(rng, angle, float(prop.apogee_alt_m()[0]),
-                           float(prop.flight_time_s[0]), float(np.linalg.norm(v_end)),
-                           "numerical")
+    return BallisticFlight(
+        rng,
+        angle,
+        float(prop.apogee_alt_m()[0]),
+        float(prop.flight_time_s[0]),
+        float(np.linalg.norm(v_end)),
+        "numerical",
+    )

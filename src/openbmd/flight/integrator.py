@@ -217,13 +217,14 @@ def _screened_vertical_speed(s, omega, earth_kind, radius):
 
 
 @njit(cache=True)
-def _locate(kind, level, g0, g1, y0, y1, K, h, tmp, omega, earth_kind, radius):
-    """Fraction ``theta`` of the step where the event function crosses zero.
+def _locate(kind, level, g0, g1, y0, y1, K, h, tmp, omega, earth_kind, radius, lo, hi):
+    """Fraction ``theta`` of the step, in ``[lo, hi]``, where the event function crosses
+    zero (``g0``, ``g1``: its values at ``lo`` and ``hi``).
 
     Illinois (modified regula falsi) on the dense output; converges to
     |g| < 1e-4 (m or m/s) or a bracket narrower than 1e-7 s.
     """
-    a, b = 0.0, 1.0
+    a, b = lo, hi
     ga, gb = g0, g1
     side = 0
     theta = 1.0
@@ -410,27 +411,50 @@ def _fly_one(i, V, shared, tol, levels, sampling, outputs, write_samples):
                 omega,
                 earth_kind,
                 radius,
+                0.0,
+                1.0,
             )
         gv = 0.0 if apogee_found else _screened_vertical_speed(ynew, omega, earth_kind, radius)
+        theta_apo = 2.0
+        alt_apo = 0.0
         if not apogee_found and g_vert > 0.0 and gv <= 0.0:
-            th = _locate(1, 0.0, g_vert, gv, y, ynew, K, t_new - t, tmp, omega, earth_kind, radius)
+            th = _locate(
+                1, 0.0, g_vert, gv, y, ynew, K, t_new - t, tmp, omega, earth_kind, radius, 0.0, 1.0
+            )
             if th <= theta_stop:
                 apogee_found = True
+                theta_apo = th
                 apo_t[i] = t + th * (t_new - t)
                 _dense(y, ynew, K, t_new - t, th, tmp)
                 for j in range(6):
                     apo_y[i, j] = tmp[j]
+                alt_apo = altitude_only(tmp[0], tmp[1], tmp[2], earth_kind, radius)
         g_vert = gv
         for q in range(n_levels):
             gq = alt_new - levels[q]
+            # one crossing between the step ends, or two around an apogee inside the step
+            # that rises above a level both ends are below
+            n_cross = 0
             if (g_lev[q] > 0.0) != (gq > 0.0):
-                direction = 0 if gq > 0.0 else 1
+                n_cross = 1
+            elif theta_apo <= 1.0 and gq <= 0.0 and alt_apo > levels[q]:
+                n_cross = 2
+            for c in range(n_cross):
+                if n_cross == 1:
+                    direction = 0 if gq > 0.0 else 1
+                    lo, hi, g_lo, g_hi = 0.0, 1.0, g_lev[q], gq
+                elif c == 0:
+                    direction = 0
+                    lo, hi, g_lo, g_hi = 0.0, theta_apo, g_lev[q], alt_apo - levels[q]
+                else:
+                    direction = 1
+                    lo, hi, g_lo, g_hi = theta_apo, 1.0, alt_apo - levels[q], gq
                 if np.isnan(cross_t[i, q, direction]):
                     th = _locate(
                         0,
                         levels[q],
-                        g_lev[q],
-                        gq,
+                        g_lo,
+                        g_hi,
                         y,
                         ynew,
                         K,
@@ -439,6 +463,8 @@ def _fly_one(i, V, shared, tol, levels, sampling, outputs, write_samples):
                         omega,
                         earth_kind,
                         radius,
+                        lo,
+                        hi,
                     )
                     if th <= theta_stop:
                         cross_t[i, q, direction] = t + th * (t_new - t)

@@ -267,8 +267,11 @@ class FlightPlan:
         """
         beta = np.asarray(ballistic_coefficient_kg_m2, dtype=float)
         if np.any(np.isnan(beta) | (beta <= 0)):
-            raise ParameterError("ballistic_coefficient_kg_m2", "> 0 (inf: no drag)",
-                                 beta[np.isnan(beta) | (beta <= 0)].ravel()[0].item())
+            raise ParameterError(
+                "ballistic_coefficient_kg_m2",
+                "> 0 (inf: no drag)",
+                beta[np.isnan(beta) | (beta <= 0)].ravel()[0].item(),
+            )
         r0 = np.asarray(r0_eci_m, dtype=float).reshape(-1, 3)
         n = r0.shape[0]
         cda = np.ascontiguousarray(np.broadcast_to(1.0 / beta, (n,))[:, None])
@@ -408,6 +411,11 @@ def ecef_state_to_eci(
     return np.concatenate([r_i, v_i], axis=-1)
 
 
+def _for_kernel(a: np.ndarray) -> np.ndarray:
+    """``a`` as a writeable, C-contiguous array (a copy only where it is not)."""
+    return np.require(a, requirements=("C", "W"))
+
+
 def altitude_m(r_m: np.ndarray, earth: EarthModel) -> np.ndarray:
     """Altitude above the Earth model of positions in ECI or ECEF, m (NaN stays NaN)."""
     r = np.asarray(r_m, dtype=float)
@@ -478,26 +486,31 @@ def propagate(
         )
     n, p = plan.size, plan.phase_end_s.shape[1]
     atm = load_table()
-    V = (
-        plan.phase_end_s,
-        plan.mass_flow_kg_s,
-        plan.isp_sea_level_s,
-        plan.isp_vacuum_s,
-        plan.mass_drop_kg,
-        plan.drag_area_m2,
-        plan.cd_table_index,
-        plan.vertical_end_s,
-        plan.kick_end_s,
-        plan.kick_angle_rad,
-        plan.azimuth_rad,
-        plan.launch_time_s,
-        np.ascontiguousarray(np.concatenate([plan.r0_eci_m, plan.v0_eci_m_s], axis=1)),
-        plan.mass_kg,
-        plan.stop_alt_m,
-        plan.max_time_s,
+    # Writeable C arrays throughout: numba types read-only arrays (broadcast views) apart,
+    # and every new mix of the two would compile the kernel again (~15 s).
+    V = tuple(
+        _for_kernel(a)
+        for a in (
+            plan.phase_end_s,
+            plan.mass_flow_kg_s,
+            plan.isp_sea_level_s,
+            plan.isp_vacuum_s,
+            plan.mass_drop_kg,
+            plan.drag_area_m2,
+            plan.cd_table_index,
+            plan.vertical_end_s,
+            plan.kick_end_s,
+            plan.kick_angle_rad,
+            plan.azimuth_rad,
+            plan.launch_time_s,
+            np.concatenate([plan.r0_eci_m, plan.v0_eci_m_s], axis=1),
+            plan.mass_kg,
+            plan.stop_alt_m,
+            plan.max_time_s,
+        )
     )
     shared = (
-        tables.ratios,
+        _for_kernel(tables.ratios),
         float(tables.mach_start),
         float(tables.mach_step),
         EARTH_SPHERE if earth.kind == "sphere" else EARTH_WGS84,
@@ -506,7 +519,7 @@ def propagate(
         float(earth.j2),
         float(earth.omega_rad_s),
         bool(earth.drag),
-        atm.values,
+        _for_kernel(atm.values),
         float(atm.start_m),
         float(atm.step_m),
     )
@@ -518,7 +531,7 @@ def propagate(
         sample_dt = float(require_positive("sample_step_s", sample_step_s))
         if sample_start_s is not None:
             start = require_finite("sample_start_s", sample_start_s)
-            sample_t0 = np.ascontiguousarray(np.broadcast_to(start, (n,)), dtype=float)
+            sample_t0 = _for_kernel(np.broadcast_to(start, (n,)))
 
     def run(offsets: np.ndarray, buffer: np.ndarray, write: bool) -> tuple[np.ndarray, ...]:
         outputs = (
@@ -535,7 +548,9 @@ def propagate(
             np.zeros(n, dtype=np.int64),
             buffer,
         )
-        fly_all(V, shared, tol, levels, (sample_t0, sample_dt, offsets), outputs, write)
+        fly_all(
+            V, shared, tol, _for_kernel(levels), (sample_t0, sample_dt, offsets), outputs, write
+        )
         return outputs
 
     out = run(np.zeros(n, dtype=np.int64), np.empty((0, 7)), False)

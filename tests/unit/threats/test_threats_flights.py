@@ -107,12 +107,6 @@ def test_launch_time_shifts_the_epoch_not_the_flight():
     assert b.ground_range_m[0] == pytest.approx(a.ground_range_m[0], abs=1e-6)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="propagator bug: two crossings of an altitude level inside one integration step "
-    "(apogee a few km above the level) are missed, because src/openbmd/flight/"
-    "integrator.py only compares the signs at the step ends; re-entry speed is then NaN",
-)
 def test_reentry_crossing_found_just_below_apogee():
     """Every flight whose apogee is above 100 km must have a 100 km re-entry crossing.
 
