@@ -1,0 +1,1 @@
+"""Engagements: defence-effectiveness models (salvo, shoot-look-shoot, raids)."""

@@ -1,0 +1,1 @@
+"""Interceptors: homing endgame (proportional navigation), kill vehicles."""

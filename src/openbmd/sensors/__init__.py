@@ -1,0 +1,1 @@
+"""Sensors: radar equation, detection, horizon, radar sites, line of sight and coverage."""
