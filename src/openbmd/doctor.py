@@ -35,9 +35,13 @@ def doctor_report() -> dict[str, Any]:
     # numba names index files "<module>.<function>-<line>.pyNNN.nbi" under the source path
     modules = sorted({p.parent.name + "/" + p.name.split(".")[0] for p in index_files})
     from openbmd.atmosphere import table_range
+    from openbmd.report.maps import load_coastlines
+    from openbmd.sensors.catalog import radar_names
+    from openbmd.sensors.early_warning import early_warning_names
     from openbmd.threats import missile_names
 
     lo, hi, step, rows = table_range()
+    coast = load_coastlines()
     return {
         "versions": versions,
         "platform": f"{platform.system()} {platform.machine()}",
@@ -52,5 +56,14 @@ def doctor_report() -> dict[str, Any]:
         "data_tables": {
             "ussa1976": {"min_alt_m": lo, "max_alt_m": hi, "step_m": step, "rows": rows},
             "missile_catalog": missile_names(),
+            "radar_catalog": radar_names(),
+            "early_warning_catalog": early_warning_names(),
+            "coastlines": {
+                "segments": coast.n_segments,
+                "points": int(coast.lon_deg.size),
+                "lon_range_deg": [float(coast.lon_deg.min()), float(coast.lon_deg.max())],
+                "lat_range_deg": [float(coast.lat_deg.min()), float(coast.lat_deg.max())],
+                "source": coast.source,
+            },
         },
     }

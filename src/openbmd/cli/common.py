@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import math
 import sys
+from pathlib import Path
 from typing import Any
 
-from openbmd.errors import ParameterError
+from openbmd.errors import OpenBMDError, ParameterError
 
 
 def parse_latlon(name: str, text: str) -> tuple[float, float]:
@@ -76,3 +77,23 @@ def _fmt(v: Any) -> str:
             return "-"
         return f"{v:,.6g}" if abs(v) < 1e6 else f"{v:,.0f}"
     return str(v)
+
+
+def check_output_paths(paths: list[Path]) -> None:
+    """Fail before any work if an output folder cannot be created or written."""
+    import os
+
+    for p in paths:
+        if p.is_dir():
+            raise OpenBMDError(f"output path {p} is a folder, not a file")
+        folder = p.parent
+        if folder.exists() and not folder.is_dir():
+            raise OpenBMDError(f"cannot create output folder {folder}: a file is in the way")
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OpenBMDError(
+                f"cannot create output folder {folder}: {exc.strerror or exc}"
+            ) from None
+        if not os.access(folder, os.W_OK):
+            raise OpenBMDError(f"output folder {folder} is not writable")

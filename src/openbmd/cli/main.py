@@ -12,6 +12,7 @@ import typer
 
 from openbmd import __version__
 from openbmd.cli.calc import calc_app
+from openbmd.cli.coverage import register as register_coverage
 from openbmd.cli.trajectory import register as register_trajectory
 from openbmd.cli.validate import register as register_validate
 
@@ -24,6 +25,7 @@ app = typer.Typer(
 )
 app.add_typer(calc_app, name="calc")
 register_trajectory(app)
+register_coverage(app)
 register_validate(app)
 
 

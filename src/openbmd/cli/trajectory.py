@@ -6,7 +6,13 @@ from pathlib import Path
 
 import typer
 
-from openbmd.cli.common import parse_latlon, print_json, print_mapping, print_table
+from openbmd.cli.common import (
+    check_output_paths,
+    parse_latlon,
+    print_json,
+    print_mapping,
+    print_table,
+)
 
 #: Default demo: a generic medium-range threat from the Korean peninsula toward central
 #: Japan, the situation of the news report that started the project.
@@ -42,7 +48,7 @@ def trajectory_cmd(
     lat0, lon0 = parse_latlon("launch", launch)
     lat1, lon1 = parse_latlon("aim", aim)
     outputs = [p for p in (czml, png) if p is not None]
-    _check_writable(outputs)
+    check_output_paths(outputs)
     traj = solve_trajectory(
         get_missile(missile),
         lat0,
@@ -98,7 +104,7 @@ def demo_cmd(
     lat0, lon0 = parse_latlon("launch", DEMO_LAUNCH)
     lat1, lon1 = parse_latlon("aim", DEMO_AIM)
     png, czml = out / "trajectory.png", out / "trajectory.czml"
-    _check_writable([png, czml])
+    check_output_paths([png, czml])
     traj = solve_trajectory(get_missile(DEMO_MISSILE), lat0, lon0, lat1, lon1)
     _write_outputs(traj, czml, png)
     summary = {
@@ -114,22 +120,6 @@ def demo_cmd(
     else:
         print_mapping("openbmd demo: generic MRBM, min-energy trajectory", summary)
         typer.echo(f"Figure: {png}\nCZML:   {czml}")
-
-
-def _check_writable(paths: list[Path]) -> None:
-    """Fail before any work if an output folder cannot be created or written."""
-    import os
-
-    from openbmd.errors import OpenBMDError
-
-    for p in paths:
-        folder = p.parent
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise OpenBMDError(f"cannot create output folder {folder}: {exc.strerror}") from None
-        if not os.access(folder, os.W_OK):
-            raise OpenBMDError(f"output folder {folder} is not writable")
 
 
 def _write_outputs(traj: object, czml: Path | None, png: Path | None) -> None:

@@ -27,6 +27,7 @@ def trajectory_czml(traj: Any, *, epoch: datetime = DEFAULT_EPOCH, step_s: float
         Sampling interval of the path, s.
     """
     from czml3 import CZML_VERSION, Document, Packet
+    from czml3.enums import InterpolationAlgorithms
     from czml3.properties import (
         Clock,
         Color,
@@ -36,7 +37,6 @@ def trajectory_czml(traj: Any, *, epoch: datetime = DEFAULT_EPOCH, step_s: float
         Position,
         SolidColorMaterial,
     )
-    from czml3.enums import InterpolationAlgorithms
     from czml3.types import TimeInterval
 
     samples = traj.sample(step_s)

@@ -1,0 +1,517 @@
+"""Radar measurements of truth trajectories: looks, detections, noise, biases.
+
+Pipeline of :func:`simulate_detections`, for each radar ``s`` of a list:
+
+1. **Looks.** In search the radar looks at every object every ``search_revisit_s`` from
+   ``start_s``; objects listed in ``tracked`` are looked at every ``track_update_s``
+   instead. States at a look time come from the truth grid by cubic Hermite
+   interpolation of position and velocity (exact at the grid times; NaN where the object
+   does not exist on either side).
+2. **Visibility** (:mod:`openbmd.sensors.los`): horizon with refraction, field of regard,
+   instrumented range.
+3. **SNR and Pd** per visible look: the radar equation
+   (:func:`~openbmd.sensors.radar_equation.snr_linear_kernel`) with the target's RCS at its
+   aspect angle (:mod:`openbmd.sensors.rcs`) and the radar's scan loss; Pd from the
+   detector's table (:func:`~openbmd.sensors.detection.pd_from_table`).
+4. **Draws** from the radar's own random stream (``numpy.random.SeedSequence(seed,
+   spawn_key=(s,))``): a uniform per visible look decides detection (``u < Pd``); each
+   detection gets four standard normals (range, azimuth, elevation, range rate, in that
+   order, drawn even when range rate is not measured), scaled by the sigmas of
+   :class:`~openbmd.sensors.radar.Radar` at that SNR, plus the radar's fixed biases.
+
+Same seed, same inputs: identical output. Streams are per radar index, so appending a
+radar leaves the others' detections unchanged. Measured quantities are range (m),
+azimuth from north clockwise in [0, 2 pi) (rad), **geometric** elevation (rad; the
+radar's refraction correction is taken as perfect, refraction enters the horizon only)
+and range rate (m/s, ECEF velocity relative to the fixed site). The covariance is
+``diag(sigma_r^2, sigma_az^2, sigma_el^2, sigma_rr^2)`` in (m, rad, rad, m/s); without
+range rate the measurement is NaN and its variance ``inf`` (use the leading 3 x 3 block).
+Biases are not in the covariance.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from openbmd.errors import ParameterError, require_finite
+from openbmd.flight.propagate import Samples
+from openbmd.sensors.los import SensorGeometry
+from openbmd.sensors.measurement_kernels import fill_looks, sensor_parameters, visible_looks
+from openbmd.sensors.radar import Radar
+from openbmd.sensors.rcs import rcs_tables
+
+__all__ = ["Detections", "TruthGrid", "simulate_detections"]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True, eq=False)
+class TruthGrid:
+    """Truth states of O objects on a common time grid.
+
+    Attributes
+    ----------
+    time_s : ndarray, shape (T,)
+        Strictly increasing times, s since the scenario epoch.
+    r_ecef_m : ndarray, shape (O, T, 3)
+        ECEF positions, m; NaN where the object does not exist.
+    v_ecef_m_s : ndarray, shape (O, T, 3)
+        ECEF velocities (relative to the Earth), m/s; NaN where it does not exist.
+    """
+
+    time_s: FloatArray
+    r_ecef_m: FloatArray
+    v_ecef_m_s: FloatArray
+
+    def __post_init__(self) -> None:
+        t = require_finite("time_s", self.time_s).reshape(-1)
+        if t.size == 0 or np.any(np.diff(t) <= 0.0):
+            raise ParameterError("time_s", "a non-empty, strictly increasing array", t[:3])
+        shape = (-1, t.size, 3)
+        arrays = {}
+        for name in ("r_ecef_m", "v_ecef_m_s"):
+            arr = np.asarray(getattr(self, name), dtype=float)
+            if arr.ndim == 2 and arr.shape == (t.size, 3):
+                arr = arr[None]
+            if arr.ndim != 3 or arr.shape[1:] != (t.size, 3):
+                raise ParameterError(
+                    name, f"an array of shape (O, {t.size}, 3)", f"shape {arr.shape}"
+                )
+            if np.any(np.isinf(arr)):
+                raise ParameterError(name, "finite or NaN (no object) values", math.inf)
+            arrays[name] = np.ascontiguousarray(arr.reshape(shape))
+        if arrays["r_ecef_m"].shape != arrays["v_ecef_m_s"].shape:
+            raise ParameterError(
+                "v_ecef_m_s", "the shape of r_ecef_m", f"shape {arrays['v_ecef_m_s'].shape}"
+            )
+        object.__setattr__(self, "time_s", np.ascontiguousarray(t))
+        for name, arr in arrays.items():
+            object.__setattr__(self, name, arr)
+
+    @cached_property
+    def time_major(self) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """``(time_s, r, v)`` with ``r`` and ``v`` time-major, shape (T, O, 3) (for kernels)."""
+        r = np.ascontiguousarray(self.r_ecef_m.transpose(1, 0, 2))
+        return self.time_s, r, np.ascontiguousarray(self.v_ecef_m_s.transpose(1, 0, 2))
+
+    @property
+    def objects(self) -> int:
+        """Number of objects O."""
+        return int(self.r_ecef_m.shape[0])
+
+    @classmethod
+    def from_samples(cls, samples: Samples) -> TruthGrid:
+        """Pad ragged :class:`~openbmd.flight.propagate.Samples` onto one uniform grid.
+
+        Every sample time must lie on a common grid ``t0 + j * dt`` (propagate with a
+        common ``sample_start_s``, or launch times that are multiples of the step).
+        Objects are NaN outside their own samples.
+        """
+        offsets = np.asarray(samples.offsets, dtype=np.int64)
+        times = np.asarray(samples.time_s, dtype=float)
+        if times.size == 0:
+            raise ParameterError("samples", "at least one sample", "none")
+        counts = np.diff(offsets)
+        objects = counts.size
+        owner = np.repeat(np.arange(objects), counts)
+        t0 = float(times.min())
+        several = np.flatnonzero(counts >= 2)
+        if several.size == 0:
+            step = 1.0
+        else:
+            first = int(offsets[several[0]])
+            step = float(times[first + 1] - times[first])
+        index_f = (times - t0) / step
+        index = np.rint(index_f).astype(np.int64)
+        if np.any(np.abs(index_f - index) > 1e-6):
+            raise ParameterError(
+                "samples", f"times on one grid t0 + j * {step:g} s", "samples off that grid"
+            )
+        n_times = int(index.max()) + 1
+        r = np.full((objects, n_times, 3), np.nan)
+        v = np.full((objects, n_times, 3), np.nan)
+        r[owner, index] = samples.r_ecef_m
+        v[owner, index] = samples.v_ecef_m_s
+        return cls(np.asarray(t0 + step * np.arange(n_times), dtype=float), r, v)
+
+
+@dataclass(frozen=True, eq=False)
+class Detections:
+    """Radar detections, flat arrays of length N sorted by time, then sensor, then object.
+
+    Attributes
+    ----------
+    time_s : (N,) float
+        Look time, s since the epoch.
+    sensor_id, object_id : (N,) int64
+        Index of the radar (in the list given) and of the object (in the truth).
+    range_m, azimuth_rad, elevation_rad, range_rate_m_s : (N,) float
+        Measurements (with noise and biases): slant range, m; azimuth from north,
+        clockwise, rad, in [0, 2 pi); geometric elevation, rad; range rate, m/s (NaN if
+        the radar does not measure it).
+    snr_db : (N,) float
+        SNR of the look (that of :meth:`Radar.snr_db`), dB.
+    sigma : (N, 4) float
+        Standard deviations of the measurement noise in (m, rad, rad, m/s) order; ``inf``
+        for an unmeasured range rate. :attr:`covariance` is ``diag(sigma**2)``.
+    true_range_m, true_azimuth_rad, true_elevation_rad, true_range_rate_m_s : (N,) float
+        Noise-free values at the look.
+    track : (N,) bool
+        Look made in track (True) or search (False).
+    sensor_names : tuple of str, length S
+    site_lat_deg, site_lon_deg, site_alt_m : (S,) float
+        Sites of the radars (geodetic WGS 84).
+    visible_looks : (S,) int64
+        Looks at a visible object made by each radar (detected or not).
+    expected_detections : (S,) float
+        Sum of Pd over those looks (the expected number of detections).
+    """
+
+    time_s: FloatArray
+    sensor_id: IntArray
+    object_id: IntArray
+    range_m: FloatArray
+    azimuth_rad: FloatArray
+    elevation_rad: FloatArray
+    range_rate_m_s: FloatArray
+    snr_db: FloatArray
+    sigma: FloatArray
+    true_range_m: FloatArray
+    true_azimuth_rad: FloatArray
+    true_elevation_rad: FloatArray
+    true_range_rate_m_s: FloatArray
+    track: npt.NDArray[np.bool_]
+    sensor_names: tuple[str, ...]
+    site_lat_deg: FloatArray
+    site_lon_deg: FloatArray
+    site_alt_m: FloatArray
+    visible_looks: IntArray
+    expected_detections: FloatArray
+
+    @cached_property
+    def covariance(self) -> FloatArray:
+        """Diagonal measurement covariance, shape (N, 4, 4), in (m, rad, rad, m/s) order.
+
+        ``inf`` variance for an unmeasured range rate (use the leading 3 x 3 block).
+        Built on first use (it is 16 floats per detection).
+        """
+        cov = np.zeros((self.size, 4, 4))
+        np.einsum("nii->ni", cov)[...] = self.sigma * self.sigma
+        return cov
+
+    @property
+    def size(self) -> int:
+        """Number of detections N."""
+        return int(self.time_s.shape[0])
+
+    def __len__(self) -> int:
+        return self.size
+
+    def take(self, index: Any) -> Detections:
+        """The detections selected by an index or boolean mask (per-sensor fields kept)."""
+        per_sensor = {
+            "sensor_names",
+            "site_lat_deg",
+            "site_lon_deg",
+            "site_alt_m",
+            "visible_looks",
+            "expected_detections",
+        }
+        changes = {
+            f.name: getattr(self, f.name) if f.name in per_sensor else getattr(self, f.name)[index]
+            for f in fields(self)
+        }
+        return Detections(**changes)
+
+    def measurement(self) -> FloatArray:
+        """Measurement vectors (range, azimuth, elevation, range rate), shape (N, 4)."""
+        return np.stack(
+            [self.range_m, self.azimuth_rad, self.elevation_rad, self.range_rate_m_s], axis=-1
+        )
+
+    def to_enu(self) -> FloatArray:
+        """Measured positions in each detection's radar ENU frame, m, shape (N, 3)."""
+        cos_el = np.cos(self.elevation_rad)
+        return np.stack(
+            [
+                self.range_m * cos_el * np.sin(self.azimuth_rad),
+                self.range_m * cos_el * np.cos(self.azimuth_rad),
+                self.range_m * np.sin(self.elevation_rad),
+            ],
+            axis=-1,
+        )
+
+    def to_ecef(self) -> FloatArray:
+        """Measured positions in ECEF, m, shape (N, 3)."""
+        site, rot = self._frames()
+        enu = self.to_enu()
+        return site[self.sensor_id] + np.einsum("nji,nj->ni", rot[self.sensor_id], enu)
+
+    def enu_covariance(self) -> FloatArray:
+        """First-order covariance of :meth:`to_enu`, m², shape (N, 3, 3)."""
+        jac = self._jacobian()
+        cov = self.covariance[:, :3, :3]
+        return np.einsum("nij,njk,nlk->nil", jac, cov, jac)
+
+    def ecef_covariance(self) -> FloatArray:
+        """First-order covariance of :meth:`to_ecef`, m², shape (N, 3, 3)."""
+        _, rot = self._frames()
+        r = rot[self.sensor_id]
+        return np.einsum("nji,njk,nkl->nil", r, self.enu_covariance(), r)
+
+    def _jacobian(self) -> FloatArray:
+        rng, az, el = self.range_m, self.azimuth_rad, self.elevation_rad
+        ca, sa, ce, se = np.cos(az), np.sin(az), np.cos(el), np.sin(el)
+        jac = np.empty((self.size, 3, 3))
+        jac[:, 0] = np.stack([ce * sa, rng * ce * ca, -rng * se * sa], axis=-1)
+        jac[:, 1] = np.stack([ce * ca, -rng * ce * sa, -rng * se * ca], axis=-1)
+        jac[:, 2] = np.stack([se, np.zeros_like(rng), rng * ce], axis=-1)
+        return jac
+
+    def _frames(self) -> tuple[FloatArray, FloatArray]:
+        from openbmd.geodesy import enu_rotation_matrix, geodetic_to_ecef
+
+        site = np.asarray(
+            geodetic_to_ecef(self.site_lat_deg, self.site_lon_deg, self.site_alt_m)
+        ).reshape(-1, 3)
+        rot = np.asarray(enu_rotation_matrix(self.site_lat_deg, self.site_lon_deg))
+        return site, rot.reshape(-1, 3, 3)
+
+
+def _schedule(t_grid: FloatArray, start: float, step: float) -> tuple[FloatArray, IntArray]:
+    """Look times ``start + j step`` inside the grid and their left grid index."""
+    end = float(t_grid[-1])
+    if start > end:
+        return np.empty(0), np.empty(0, dtype=np.int64)
+    count = math.floor((end - start) / step + 1e-9) + 1
+    times = start + step * np.arange(count)
+    times = times[(times >= t_grid[0]) & (times <= end)]
+    index = np.clip(np.searchsorted(t_grid, times, side="right") - 1, 0, t_grid.size - 1)
+    return np.ascontiguousarray(times), index.astype(np.int64)
+
+
+def _tracked_sets(tracked: Any, sensors: int, objects: int) -> list[IntArray]:
+    if tracked is None:
+        return [np.empty(0, dtype=np.int64)] * sensors
+    per = dict(tracked) if isinstance(tracked, Mapping) else dict.fromkeys(range(sensors), tracked)
+    out = []
+    for s in range(sensors):
+        ids = np.unique(np.asarray(per.get(s, ()), dtype=np.int64).reshape(-1))
+        if ids.size and (ids[0] < 0 or ids[-1] >= objects):
+            raise ParameterError(
+                "tracked",
+                f"object indices in [0, {objects - 1}]",
+                int(ids[0] if ids[0] < 0 else ids[-1]),
+            )
+        out.append(ids)
+    if isinstance(tracked, Mapping) and any(not 0 <= int(s) < sensors for s in tracked):
+        raise ParameterError("tracked", f"sensor indices in [0, {sensors - 1}]", sorted(tracked)[0])
+    return out
+
+
+def _candidates(
+    radar: Radar,
+    geo: SensorGeometry,
+    s: int,
+    truth: tuple[FloatArray, FloatArray, FloatArray],
+    objects: IntArray,
+    times: FloatArray,
+    index: IntArray,
+    tables: FloatArray,
+    table_index: IntArray,
+) -> tuple[FloatArray, ...]:
+    """Visible looks of one radar at ``objects``: (time, object, range, az, el, rr, snr, pd,
+    cos_scan), each (C,)."""
+    par, site, rot, bore = sensor_parameters(radar, geo, s)
+    t_grid, r_tm, v_tm = truth
+    vis = np.zeros((times.size, objects.size), dtype=np.bool_)
+    visible_looks(t_grid, r_tm, v_tm, times, index, objects, site, rot, par, vis)
+    offsets = np.zeros(times.size + 1, dtype=np.int64)
+    np.cumsum(vis.sum(axis=1), out=offsets[1:])
+    out = np.empty((9, int(offsets[-1])))
+    grid, values = radar.pd_table()
+    fill_looks(
+        t_grid,
+        r_tm,
+        v_tm,
+        times,
+        index,
+        objects,
+        site,
+        rot,
+        bore,
+        par,
+        vis,
+        offsets,
+        tables,
+        table_index,
+        float(grid[0]),
+        float(grid[1] - grid[0]),
+        values,
+        out,
+    )
+    return tuple(out)
+
+
+def simulate_detections(
+    radars: Sequence[Radar],
+    truth: TruthGrid | Samples,
+    *,
+    rcs: Any = 1.0,
+    seed: int = 0,
+    tracked: Sequence[int] | Mapping[int, Sequence[int]] | None = None,
+    start_s: float | None = None,
+) -> Detections:
+    """Detections of truth trajectories by radars, with Pd draws, noise and biases.
+
+    Parameters
+    ----------
+    radars : sequence of Radar, length S
+        The radars; their index in this list is their ``sensor_id`` and their stream.
+    truth : TruthGrid or Samples
+        Truth states of O objects (ECEF); ragged samples are padded on their time grid.
+    rcs : float, RcsModel, or sequence of them (one per object)
+        Radar cross-section: a constant in m², or an aspect-angle model. Default 1 m².
+    seed : int
+        Seed of the random streams (>= 0).
+    tracked : sequence of int, or mapping of radar index to sequence of int, optional
+        Objects each radar tracks (looked at every ``track_update_s`` instead of
+        ``search_revisit_s``); a plain sequence applies to every radar.
+    start_s : float, optional
+        Time of every radar's first look, s since the epoch (default: the first truth time).
+
+    Returns
+    -------
+    Detections
+    """
+    grid = truth if isinstance(truth, TruthGrid) else TruthGrid.from_samples(truth)
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise ParameterError("seed", "an integer >= 0", seed)
+    radars = list(radars)
+    for i, radar in enumerate(radars):
+        if not isinstance(radar, Radar):
+            raise ParameterError(f"radars[{i}]", "a Radar", type(radar).__name__)
+    geo = SensorGeometry.of(radars)
+    start = float(grid.time_s[0]) if start_s is None else float(require_finite("start_s", start_s))
+    tables, table_index = rcs_tables(rcs, grid.objects)
+    track_sets = _tracked_sets(tracked, len(radars), grid.objects)
+    parts: list[dict[str, Any]] = []
+    visible_count = np.zeros(len(radars), dtype=np.int64)
+    expected = np.zeros(len(radars))
+    for s, radar in enumerate(radars):
+        tracked_s = track_sets[s]
+        searched = np.setdiff1d(np.arange(grid.objects, dtype=np.int64), tracked_s)
+        cand = []
+        for objects, step, in_track in (
+            (searched, radar.search_revisit_s, False),
+            (tracked_s, radar.track_update_s, True),
+        ):
+            times, index = _schedule(grid.time_s, start, step)
+            if objects.size == 0 or times.size == 0:
+                continue
+            c = _candidates(radar, geo, s, grid.time_major, objects, times, index, tables,
+                            table_index)  # fmt: skip
+            cand.append((*c, np.full(c[0].size, in_track)))
+        if not cand:
+            continue
+        columns = [np.concatenate(x) for x in zip(*cand, strict=True)]
+        if len(cand) > 1:  # search and track looks interleave: order by time, then object
+            order = np.lexsort((columns[1], columns[0]))
+            columns = [c[order] for c in columns]
+        t, obj, rng_m, az, el, rr, snr, pd, cos_scan, trk = columns
+        visible_count[s] = t.size
+        expected[s] = float(pd.sum())
+        stream = np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=(s,)))
+        hit = stream.random(t.size) < pd
+        noise = stream.standard_normal((int(hit.sum()), 4))
+        looks = (t, obj, rng_m, az, el, rr, snr, cos_scan, trk)
+        parts.append(_measure(radar, s, noise, *(x[hit] for x in looks)))
+    return _assemble(radars, parts, visible_count, expected)
+
+
+def _measure(
+    radar: Radar,
+    s: int,
+    noise: FloatArray,
+    t: FloatArray,
+    obj: FloatArray,
+    rng_m: FloatArray,
+    az: FloatArray,
+    el: FloatArray,
+    rr: FloatArray,
+    snr: FloatArray,
+    cos_scan: FloatArray,
+    trk: FloatArray,
+) -> dict[str, Any]:
+    """Noisy, biased measurements of one radar's detections and their sigmas (N, 4)."""
+    scan = np.arccos(np.clip(cos_scan, 0.0, 1.0)) if radar.scan_loss_exponent > 0.0 else 0.0
+    sigma = radar.measurement_sigmas(snr, el, scan)
+    if not radar.range_rate:
+        sigma[:, 3] = np.inf
+    az_m = np.mod(az + math.radians(radar.az_bias_deg) + sigma[:, 1] * noise[:, 1], 2 * math.pi)
+    rr_m = rr + sigma[:, 3] * noise[:, 3] if radar.range_rate else np.full(t.size, np.nan)
+    return {
+        "time_s": t, "sensor_id": np.full(t.size, s, dtype=np.int64),
+        "object_id": obj.astype(np.int64),
+        "range_m": rng_m + radar.range_bias_m + sigma[:, 0] * noise[:, 0],
+        "azimuth_rad": np.where(az_m >= 2.0 * math.pi, 0.0, az_m),
+        "elevation_rad": el + math.radians(radar.el_bias_deg) + sigma[:, 2] * noise[:, 2],
+        "range_rate_m_s": rr_m, "snr_db": snr, "sigma": sigma, "true_range_m": rng_m,
+        "true_azimuth_rad": az, "true_elevation_rad": el, "true_range_rate_m_s": rr,
+        "track": trk.astype(bool),
+    }  # fmt: skip
+
+
+_EMPTY = {"sensor_id": np.empty(0, dtype=np.int64), "object_id": np.empty(0, dtype=np.int64),
+          "sigma": np.empty((0, 4)), "track": np.empty(0, dtype=bool)}  # fmt: skip
+_KEYS = ("time_s", "sensor_id", "object_id", "range_m", "azimuth_rad", "elevation_rad",
+         "range_rate_m_s", "snr_db", "sigma", "true_range_m", "true_azimuth_rad",
+         "true_elevation_rad", "true_range_rate_m_s", "track")  # fmt: skip
+
+
+def _assemble(
+    radars: Sequence[Radar],
+    parts: list[dict[str, Any]],
+    visible_count: IntArray,
+    expected: FloatArray,
+) -> Detections:
+    """Merge the radars' detections (each ordered by time, then object) into one set.
+
+    Row ``i`` of radar ``s`` goes after every row of an earlier radar at a time <= its own
+    and every row of a later radar at an earlier time: order (time, radar, object),
+    written in place without a global sort.
+    """
+    total = sum(p["time_s"].size for p in parts)
+    merged: dict[str, Any] = {}
+    for key in _KEYS:
+        like = parts[0][key] if parts else _EMPTY.get(key, np.empty(0))
+        merged[key] = np.empty((total, *like.shape[1:]), dtype=like.dtype)
+    for s, part in enumerate(parts):
+        t = part["time_s"]
+        pos = np.arange(t.size)
+        for other, part_o in enumerate(parts):
+            if other != s:
+                earlier = part_o["time_s"]
+                if other < s:
+                    pos += np.searchsorted(earlier, t, side="right")
+                else:
+                    pos += np.searchsorted(earlier, t, side="left")
+        for key in _KEYS:
+            merged[key][pos] = part[key]
+    return Detections(
+        **merged,
+        sensor_names=tuple(r.name for r in radars),
+        site_lat_deg=np.array([r.lat_deg for r in radars]),
+        site_lon_deg=np.array([r.lon_deg for r in radars]),
+        site_alt_m=np.array([r.alt_m for r in radars]),
+        visible_looks=visible_count,
+        expected_detections=expected,
+    )
