@@ -184,3 +184,13 @@ def fill_looks(
             out[7, c] = pd_from_table(snr_db, grid0, dgrid, pd_values) if heard else 0.0
             out[8, c] = cos_scan
             c += 1
+
+
+@njit(cache=True, parallel=True)
+def scatter_rows(dst: np.ndarray, src: np.ndarray, pos: np.ndarray) -> None:
+    """``dst[pos[i]] = src[i]`` for rows of 2-D arrays, in parallel (numpy's fancy-index
+    assignment is single-threaded and dominated the merge of the radars' detections)."""
+    for i in prange(pos.shape[0]):
+        p = pos[i]
+        for j in range(src.shape[1]):
+            dst[p, j] = src[i, j]

@@ -43,7 +43,12 @@ import numpy.typing as npt
 from openbmd.errors import ParameterError, require_finite
 from openbmd.flight.propagate import Samples
 from openbmd.sensors.los import SensorGeometry
-from openbmd.sensors.measurement_kernels import fill_looks, sensor_parameters, visible_looks
+from openbmd.sensors.measurement_kernels import (
+    fill_looks,
+    scatter_rows,
+    sensor_parameters,
+    visible_looks,
+)
 from openbmd.sensors.radar import Radar
 from openbmd.sensors.rcs import rcs_tables
 
@@ -505,7 +510,11 @@ def _assemble(
                 else:
                     pos += np.searchsorted(earlier, t, side="left")
         for key in _KEYS:
-            merged[key][pos] = part[key]
+            dst, src = merged[key], part[key]
+            if dst.dtype == np.bool_ or t.size == 0:
+                dst[pos] = src
+            else:
+                scatter_rows(dst.reshape(total, -1), src.reshape(t.size, -1), pos)
     return Detections(
         **merged,
         sensor_names=tuple(r.name for r in radars),
