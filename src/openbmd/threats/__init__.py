@@ -7,11 +7,13 @@
   shape (``min-energy``, ``burnout-angle``, ``apogee``, ``time-of-flight``).
 - :func:`fly`: batches of launches for given controls.
 - :func:`range_tables`, :func:`max_range`: reach of a class.
+- :func:`threat_objects`: the re-entry vehicle and the spent rocket body as sensor truth.
 """
 
 from openbmd.threats.catalog import get_missile, missile_names
 from openbmd.threats.flights import Flights, fly
 from openbmd.threats.missile import Missile, Stage
+from openbmd.threats.objects import ThreatObjects, threat_objects
 from openbmd.threats.range_table import range_tables
 from openbmd.threats.targeting import SHAPES, ThreatTrajectory, max_range, solve_trajectory
 
@@ -20,6 +22,7 @@ __all__ = [
     "Flights",
     "Missile",
     "Stage",
+    "ThreatObjects",
     "ThreatTrajectory",
     "fly",
     "get_missile",
@@ -27,4 +30,5 @@ __all__ = [
     "missile_names",
     "range_tables",
     "solve_trajectory",
+    "threat_objects",
 ]

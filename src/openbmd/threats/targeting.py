@@ -66,7 +66,8 @@ class ThreatTrajectory:
             launch_time_s=float(f.plan.launch_time_s[0]),
             sample_step_s=step_s,
         )
-        assert again.propagation.samples is not None
+        if again.propagation.samples is None:  # pragma: no cover - sampling was requested
+            raise RuntimeError("propagate returned no samples")
         return again.propagation.samples
 
     def summary(self) -> dict[str, float]:
