@@ -304,7 +304,9 @@ def _fly_one(i, V, shared, tol, levels, sampling, outputs, write_samples):
         V[15][i],
     )
     (rtol, atol_pos, atol_vel, h_max) = tol
-    (sample_t0, sample_dt, sample_offset) = sampling
+    (sample_t0, sample_dt, sample_offset, sample_times) = sampling
+    explicit = sample_times.shape[0] > 0
+    sampling_on = sample_dt > 0.0 or explicit
     (
         status,
         t_end,
@@ -348,10 +350,13 @@ def _fly_one(i, V, shared, tol, levels, sampling, outputs, write_samples):
         g_lev[q] = _event_value(0, levels[q], y, omega, earth_kind, radius)
     apogee_found = False
 
-    # sample grid: absolute times sample_t0[i] + j * dt, first one at or after launch
+    # sample grid: absolute times sample_t0[i] + j * dt (or sample_times[j]), the first one
+    # at or after launch
     n_samp = 0
     next_j = 0
-    if sample_dt > 0.0:
+    if explicit:
+        next_j = int(np.searchsorted(sample_times, t0_abs - 1e-9))
+    elif sample_dt > 0.0:
         next_j = int(np.ceil((t0_abs - sample_t0[i]) / sample_dt - 1e-12))
     out_row = sample_offset[i]
 
@@ -495,9 +500,14 @@ def _fly_one(i, V, shared, tol, levels, sampling, outputs, write_samples):
                 stop_alt,
             )
             t_last = t + h_imp
-        if sample_dt > 0.0 and t_new > t:
+        if sampling_on and t_new > t:
             while True:
-                ts_rel = sample_t0[i] + next_j * sample_dt - t0_abs
+                if explicit:
+                    if next_j >= sample_times.shape[0]:
+                        break
+                    ts_rel = sample_times[next_j] - t0_abs
+                else:
+                    ts_rel = sample_t0[i] + next_j * sample_dt - t0_abs
                 if ts_rel > t_last + 1e-9:
                     break
                 if write_samples:

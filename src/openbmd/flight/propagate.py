@@ -442,6 +442,7 @@ def propagate(
     altitude_levels_m: np.ndarray | tuple[float, ...] = (),
     sample_step_s: float | None = None,
     sample_start_s: float | np.ndarray | None = None,
+    sample_times_s: np.ndarray | None = None,
     drag_tables: DragTables | None = None,
 ) -> Propagation:
     """Integrate every vehicle of ``plan`` until it reaches its stop altitude.
@@ -461,6 +462,9 @@ def propagate(
     sample_step_s : float, optional
         Record states every ``sample_step_s`` seconds (ECEF) on the grid
         ``sample_start_s + j * sample_step_s`` (default: each vehicle's launch time).
+    sample_times_s : array_like, shape (S,), optional
+        Record states at these times instead (s since the epoch, strictly increasing,
+        shared by all vehicles; each vehicle gets those inside its flight).
     drag_tables : DragTables, optional
         Mach-dependent drag ratios referenced by ``plan.cd_table_index``.
 
@@ -527,6 +531,16 @@ def propagate(
 
     sample_dt = 0.0
     sample_t0 = plan.launch_time_s.copy()
+    times = np.empty(0)
+    if sample_times_s is not None:
+        if sample_step_s is not None:
+            raise ParameterError("sample_times_s", "not given together with sample_step_s", "both")
+        times = require_finite("sample_times_s", sample_times_s).reshape(-1)
+        if times.size == 0 or np.any(np.diff(times) <= 0):
+            raise ParameterError(
+                "sample_times_s", "a non-empty, strictly increasing array", times[:3]
+            )
+        times = _for_kernel(times)
     if sample_step_s is not None:
         sample_dt = float(require_positive("sample_step_s", sample_step_s))
         if sample_start_s is not None:
@@ -549,13 +563,19 @@ def propagate(
             buffer,
         )
         fly_all(
-            V, shared, tol, _for_kernel(levels), (sample_t0, sample_dt, offsets), outputs, write
+            V,
+            shared,
+            tol,
+            _for_kernel(levels),
+            (sample_t0, sample_dt, offsets, times),
+            outputs,
+            write,
         )
         return outputs
 
     out = run(np.zeros(n, dtype=np.int64), np.empty((0, 7)), False)
     samples = None
-    if sample_dt > 0.0:
+    if sample_dt > 0.0 or times.size:
         counts = out[10]
         offsets = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(counts, out=offsets[1:])

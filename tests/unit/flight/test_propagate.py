@@ -910,3 +910,35 @@ def test_powered_last_phase_within_the_time_limit_is_accepted():
     )
     run = propagate(FlightPlan(**kwargs), EARTH)
     assert np.all(np.isfinite(run.end_state_eci))
+
+
+def test_samples_at_requested_times_match_the_uniform_grid():
+    """Explicit sample times give the same states as the uniform grid at those times."""
+    from openbmd.flight.propagate import EarthModel, FlightPlan, propagate
+    from openbmd.geodesy import geodetic_to_ecef
+
+    r0 = np.asarray(geodetic_to_ecef([10.0, 20.0], [30.0, 40.0], 120e3))
+    v0 = np.array([[0.0, 4000.0, -1500.0], [3000.0, 0.0, -800.0]])
+    plan = FlightPlan.coast(r0, v0, ballistic_coefficient_kg_m2=5000.0, launch_time_s=[0.0, 7.0])
+    earth = EarthModel.wgs84(rotation=False)
+    grid = propagate(plan, earth, sample_step_s=1.0, sample_start_s=0.0).samples
+    wanted = np.array([3.0, 8.0, 25.0, 60.0, 1e5])
+    picked = propagate(plan, earth, sample_times_s=wanted).samples
+    for i in range(2):
+        t_g, r_g, _ = grid.of(i)
+        t_p, r_p, _ = picked.of(i)
+        inside = wanted[(wanted >= plan.launch_time_s[i]) & (wanted <= t_g[-1])]
+        assert np.array_equal(t_p, inside)
+        idx = np.searchsorted(t_g, t_p)
+        assert np.allclose(r_p, r_g[idx], atol=1e-6)
+
+
+def test_sample_times_must_increase():
+    from openbmd.errors import ParameterError
+    from openbmd.flight.propagate import FlightPlan, propagate
+
+    plan = FlightPlan.coast(np.array([7e6, 0, 0]), np.array([0, 7e3, 0]))
+    with pytest.raises(ParameterError, match="sample_times_s"):
+        propagate(plan, sample_times_s=[5.0, 4.0])
+    with pytest.raises(ParameterError, match="sample_times_s"):
+        propagate(plan, sample_times_s=[5.0], sample_step_s=1.0)
