@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -72,6 +73,9 @@ SITE_COLUMNS = (
 
 Table = Mapping[str, np.ndarray]
 
+#: Calendar time of the scenario epoch (t = 0) unless the scenario sets one.
+DEFAULT_EPOCH = datetime(2018, 1, 1, tzinfo=UTC)
+
 
 @dataclass(frozen=True)
 class RunResult:
@@ -97,6 +101,9 @@ class RunResult:
         Parameter path -> public source text, for every nominal parameter used.
     coverage : dict, optional
         Radar coverage outlines for maps: site_id -> (lon_deg array, lat_deg array).
+    epoch : datetime, optional
+        Calendar time (UTC) of the scenario epoch t = 0, used where files show calendar
+        time (CZML, KML); default :data:`DEFAULT_EPOCH`.
     """
 
     scenario_name: str
@@ -109,6 +116,7 @@ class RunResult:
     sites: Table
     sources: dict[str, str] = field(default_factory=dict)
     coverage: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    epoch: datetime = DEFAULT_EPOCH
 
     def __post_init__(self) -> None:
         for name, table, cols in (
