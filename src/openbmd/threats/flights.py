@@ -67,6 +67,7 @@ def fly(
     launch_alt_m: float = 0.0,
     launch_time_s: float = 0.0,
     sample_step_s: float | None = None,
+    sample_start_s: float | None = None,
 ) -> Flights:
     """Propagate launches of ``missile`` from one point (arrays broadcast to (N,))."""
     from openbmd.geodesy import geodetic_to_ecef
@@ -81,7 +82,13 @@ def fly(
         launch_time_s=launch_time_s,
         omega_rad_s=earth.omega_rad_s,
     )
-    prop = propagate(plan, earth, altitude_levels_m=(REENTRY_ALT_M,), sample_step_s=sample_step_s)
+    prop = propagate(
+        plan,
+        earth,
+        altitude_levels_m=(REENTRY_ALT_M,),
+        sample_step_s=sample_step_s,
+        sample_start_s=sample_start_s,
+    )
     return measure(missile, plan, prop, launch_lat_deg, launch_lon_deg)
 
 

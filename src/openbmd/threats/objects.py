@@ -52,7 +52,7 @@ class ThreatObjects:
 
     Object 0 is the missile until burnout and then its re-entry vehicle; object 1 is the
     spent final stage, from burnout to impact. ``samples`` is ragged (see
-    :class:`openbmd.flight.Samples`); all objects are sampled at ``launch_time_s + k * step_s``.
+    :class:`openbmd.flight.Samples`); all objects are sampled on one grid of ``step_s``.
     """
 
     kinds: tuple[str, ...]
@@ -63,13 +63,18 @@ class ThreatObjects:
     body_ballistic_coefficient_kg_m2: float
 
 
-def threat_objects(traj: ThreatTrajectory, *, step_s: float = 1.0) -> ThreatObjects:
+def threat_objects(
+    traj: ThreatTrajectory, *, step_s: float = 1.0, start_s: float | None = None
+) -> ThreatObjects:
     """Sample the re-entry vehicle and the rocket body of a solved trajectory.
+
+    Both are sampled on ``start_s + k * step_s`` (default: the launch time), so that
+    objects of several threats can share one time grid.
 
     The rocket body tumbles: see :func:`tumbling_body_ballistic_coefficient`.
     """
     missile = traj.missile
-    rv = traj.sample(step_s)
+    rv = traj.sample(step_s, start_s=start_s)
     f = traj.flight
     prop = f.propagation
     k_bo = len(missile.stages) - 1
@@ -84,7 +89,8 @@ def threat_objects(traj: ThreatTrajectory, *, step_s: float = 1.0) -> ThreatObje
     body_plan = FlightPlan.coast(
         state_bo[:3], state_bo[3:], ballistic_coefficient_kg_m2=beta, launch_time_s=t_bo
     )
-    body = propagate(body_plan, prop.earth, sample_step_s=step_s, sample_start_s=t0).samples
+    grid0 = t0 if start_s is None else float(start_s)
+    body = propagate(body_plan, prop.earth, sample_step_s=step_s, sample_start_s=grid0).samples
     if body is None:  # pragma: no cover - propagate always samples when asked
         raise RuntimeError("propagate returned no samples")
     n_rv = int(rv.offsets[1])

@@ -52,8 +52,9 @@ class ThreatTrajectory:
     impact_miss_m: float
     flight: Flights
 
-    def sample(self, step_s: float = 1.0) -> Samples:
-        """States every ``step_s`` seconds from launch to impact (ECEF, m and m/s)."""
+    def sample(self, step_s: float = 1.0, *, start_s: float | None = None) -> Samples:
+        """States every ``step_s`` seconds from launch to impact (ECEF, m and m/s), on the
+        grid ``start_s + k * step_s`` (default: the launch time)."""
         f = self.flight
         again = fly(
             self.missile,
@@ -65,6 +66,7 @@ class ThreatTrajectory:
             earth=f.propagation.earth,
             launch_time_s=float(f.plan.launch_time_s[0]),
             sample_step_s=step_s,
+            sample_start_s=start_s,
         )
         if again.propagation.samples is None:  # pragma: no cover - sampling was requested
             raise RuntimeError("propagate returned no samples")
