@@ -90,7 +90,7 @@ class RunResult:
     software_version : str
     summary : dict
         JSON-ready key metrics with unit-suffixed names (``threats``, ``leakers``,
-        ``p_no_leaker``, ``interceptors_fired``, ``stage_seconds``, ...).
+        ``kills``, ``leakers``, ``interceptors_fired``, ``stage_seconds``, ...).
     events : Table
         Time-ordered event log, columns :data:`EVENT_COLUMNS`.
     trajectories : Table
