@@ -13,6 +13,12 @@ import typer
 from openbmd import __version__
 from openbmd.cli.calc import calc_app
 from openbmd.cli.coverage import register as register_coverage
+from openbmd.cli.engage import register as register_engage
+from openbmd.cli.reach import register as register_reach
+from openbmd.cli.run import register as register_run
+from openbmd.cli.runs import register as register_runs
+from openbmd.cli.scenario import register as register_scenario
+from openbmd.cli.track import register as register_track
 from openbmd.cli.trajectory import register as register_trajectory
 from openbmd.cli.validate import register as register_validate
 
@@ -24,9 +30,15 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(calc_app, name="calc")
+register_run(app)
+register_scenario(app)
+register_runs(app)
 register_trajectory(app)
 register_coverage(app)
+register_engage(app)
+register_reach(app)
 register_validate(app)
+register_track(app)
 
 
 def _version(value: bool) -> None:

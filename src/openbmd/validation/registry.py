@@ -22,6 +22,7 @@ CASE_MODULES: tuple[str, ...] = (
     "openbmd.validation.cases_effectiveness",
     "openbmd.validation.cases_interceptors",
     "openbmd.validation.cases_engagement",
+    "openbmd.validation.cases_tracking",
 )
 
 _REGISTRY: dict[str, Case] = {}
