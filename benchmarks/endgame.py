@@ -127,8 +127,10 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=10_000, help="Monte Carlo runs timed.")
     ap.add_argument("--baseline-n", type=int, default=20, help="solve_ivp runs timed.")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--json", action="store_true", help="One line of JSON (default: indented).")
     args = ap.parse_args()
-    print(json.dumps(endgame_benchmark(args.n, args.baseline_n, args.seed), indent=2))
+    figures = endgame_benchmark(args.n, args.baseline_n, args.seed)
+    print(json.dumps(figures, indent=None if args.json else 2))
 
 
 if __name__ == "__main__":
