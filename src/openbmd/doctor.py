@@ -19,6 +19,14 @@ _PACKAGES = (
     "pydantic",
     "typer",
     "matplotlib",
+    "xarray",
+    "h5netcdf",
+    "pyarrow",
+    "duckdb",
+    "czml3",
+    "simplekml",
+    "jinja2",
+    "stonesoup",
 )
 
 
