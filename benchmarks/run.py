@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from openbmd.io.run_folder import write_run_folder
+from openbmd.report.run_folder import write_run_folder
 from openbmd.pipeline.run import run_scenario
 
 

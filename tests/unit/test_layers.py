@@ -40,7 +40,7 @@ FORBIDDEN = {
     "scenario": {"tracking", "engagement", "pipeline", "io", "report", "cli", "validation"},
     "pipeline": {"io", "report", "cli"},
     "validation": {"io", "report", "cli"},
-    "io": {"cli"},
+    "io": {"report", "cli"},
     "report": {"cli"},
 }
 

@@ -15,7 +15,7 @@ from fixtures_runresult import SUMMARY, make_run_result
 from openbmd.errors import OpenBMDError
 from openbmd.io.kml import scene_kml
 from openbmd.io.parquet import read_table, write_table
-from openbmd.io.run_folder import RUN_FILES, write_run_folder
+from openbmd.report.run_folder import RUN_FILES, write_run_folder
 from openbmd.io.runstore import scenario_sha256
 from openbmd.io.scene_czml import scene_czml
 from openbmd.pipeline.result import EVENT_COLUMNS, SITE_COLUMNS, TRAJECTORY_COLUMNS
@@ -207,7 +207,7 @@ def test_write_run_folder_writes_everything(tmp_path: Path):
 
 
 def test_failure_midway_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    import openbmd.io.run_folder as rf
+    import openbmd.report.run_folder as rf
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")
@@ -243,7 +243,7 @@ def test_existing_folder_rules(tmp_path: Path):
 
 
 def test_unwritable_target_fails_first_with_one_line(tmp_path: Path, monkeypatch):
-    import openbmd.io.run_folder as rf
+    import openbmd.report.run_folder as rf
 
     def never(*args, **kwargs):
         raise AssertionError("work started before the target was checked")
@@ -262,7 +262,7 @@ def test_unwritable_target_fails_first_with_one_line(tmp_path: Path, monkeypatch
 
 
 def test_read_only_parent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    import openbmd.io.run_folder as rf
+    import openbmd.report.run_folder as rf
 
     # simulated: the tests may run as root, who writes anywhere
     monkeypatch.setattr(rf.os, "access", lambda path, mode: False)
