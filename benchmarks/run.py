@@ -21,8 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from openbmd.report.run_folder import write_run_folder
 from openbmd.pipeline.run import run_scenario
+from openbmd.report.run_folder import write_run_folder
 
 
 def main() -> None:

@@ -40,10 +40,10 @@ def run_cmd(
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from openbmd import __version__
-    from openbmd.report.run_folder import check_run_folder_target, write_run_folder
     from openbmd.io.run_records import new_run_id
     from openbmd.io.runstore import RunStore
     from openbmd.pipeline.run import STAGES, run_scenario
+    from openbmd.report.run_folder import check_run_folder_target, write_run_folder
     from openbmd.scenario import load_scenario
 
     console = Console(stderr=True)

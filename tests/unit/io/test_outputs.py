@@ -15,10 +15,10 @@ from fixtures_runresult import SUMMARY, make_run_result
 from openbmd.errors import OpenBMDError
 from openbmd.io.kml import scene_kml
 from openbmd.io.parquet import read_table, write_table
-from openbmd.report.run_folder import RUN_FILES, write_run_folder
 from openbmd.io.runstore import scenario_sha256
 from openbmd.io.scene_czml import scene_czml
 from openbmd.pipeline.result import EVENT_COLUMNS, SITE_COLUMNS, TRAJECTORY_COLUMNS
+from openbmd.report.run_folder import RUN_FILES, write_run_folder
 
 KML = "{http://www.opengis.net/kml/2.2}"
 GX = "{http://www.google.com/kml/ext/2.2}"
