@@ -163,3 +163,25 @@ def test_killed_run_is_interrupted_never_complete(tmp_path):
     assert rows, "the run was recorded before it was killed"
     assert all(r["status"] in ("interrupted", "failed") for r in rows), rows
     assert not out.exists(), "no half-written run folder"
+
+
+def test_same_seed_same_summary_json_and_event_table(tmp_path):
+    """Issue requirement: identical summary.json and event table for the same seed."""
+    import pyarrow.parquet as pq
+
+    outs = []
+    for k in range(2):
+        out = tmp_path / f"r{k}"
+        proc = run("run", "teaching", "--out", str(out), "--no-store", "--json")
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        outs.append(out)
+    assert (outs[0] / "summary.json").read_bytes() == (outs[1] / "summary.json").read_bytes()
+    import numpy as np
+
+    a = pq.read_table(outs[0] / "events.parquet")
+    b = pq.read_table(outs[1] / "events.parquet")
+    assert a.schema.equals(b.schema, check_metadata=False)  # metadata holds the run id
+    for name in a.column_names:
+        x, y = a[name].to_numpy(zero_copy_only=False), b[name].to_numpy(zero_copy_only=False)
+        same = np.array_equal(x, y, equal_nan=True) if x.dtype.kind == "f" else (x == y).all()
+        assert same, name

@@ -5,7 +5,7 @@ Everything is written into a hidden temporary folder beside the target
 either absent or complete: an exception removes the temporary folder, and a killed
 process leaves at most a ``.partial-`` folder, never a half-written run folder.
 
-Files (see ``docs/outputs.md``): ``summary.json``, ``scenario.yaml``,
+Files (see ``docs/outputs.md``): ``summary.json``, ``run.json``, ``scenario.yaml``,
 ``events.parquet``, ``trajectories.parquet``, ``sites.parquet``, ``map.png``,
 ``altitude.png``, ``timeline.png``, ``report.html``, ``scene.czml``, ``scene.kml``.
 """
@@ -35,6 +35,7 @@ __all__ = ["RUN_FILES", "check_run_folder_target", "write_run_folder"]
 #: Key -> file name of everything :func:`write_run_folder` writes.
 RUN_FILES: Final = {
     "summary": "summary.json",
+    "run": "run.json",
     "scenario": "scenario.yaml",
     "events": "events.parquet",
     "trajectories": "trajectories.parquet",
@@ -135,20 +136,27 @@ def write_run_folder(
             "software_version": result.software_version,
             "epoch_utc": iso_utc(result.epoch),
         }
+        # summary.json holds only what the scenario and seed determine (same scenario,
+        # same seed: the same file); run.json holds this run's id, date and timings
+        timing_keys = ("stage_seconds",)
         summary = {
-            "run_id": run_id,
             "scenario_name": result.scenario_name,
             "scenario_sha256": sha,
             "seed": result.seed,
             "software_version": result.software_version,
-            "created_utc": iso_utc(created),
             "epoch_utc": iso_utc(result.epoch),
-            "summary": result.summary,
+            "summary": {k: v for k, v in result.summary.items() if k not in timing_keys},
             "sources": result.sources,
             "files": RUN_FILES,
         }
-        text = json.dumps(json_ready(summary), indent=2, allow_nan=False) + "\n"
-        atomic_write_bytes(tmp / RUN_FILES["summary"], text.encode("utf-8"))
+        run_info = {
+            "run_id": run_id,
+            "created_utc": iso_utc(created),
+            **{k: result.summary[k] for k in timing_keys if k in result.summary},
+        }
+        for key, content in (("summary", summary), ("run", run_info)):
+            text = json.dumps(json_ready(content), indent=2, allow_nan=False) + "\n"
+            atomic_write_bytes(tmp / RUN_FILES[key], text.encode("utf-8"))
         atomic_write_bytes(tmp / RUN_FILES["scenario"], result.scenario_yaml.encode("utf-8"))
         for key in ("events", "trajectories", "sites"):
             write_table(getattr(result, key), tmp / RUN_FILES[key], name=key, metadata=meta)
