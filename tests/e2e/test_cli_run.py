@@ -50,6 +50,9 @@ def test_run_writes_the_whole_folder(teaching_run):
         assert (out / name).stat().st_size > 0, name
     html = (out / "report.html").read_text()
     assert "teaching" in html and summary["run_id"] in html
+    czml = json.loads((out / "scene.czml").read_text())
+    ids = {p["id"] for p in czml}
+    assert any(i.startswith("coverage/") for i in ids), "radar coverage outline in the scene"
 
 
 def test_run_is_recorded_complete(teaching_run):
@@ -185,3 +188,36 @@ def test_same_seed_same_summary_json_and_event_table(tmp_path):
         x, y = a[name].to_numpy(zero_copy_only=False), b[name].to_numpy(zero_copy_only=False)
         same = np.array_equal(x, y, equal_nan=True) if x.dtype.kind == "f" else (x == y).all()
         assert same, name
+
+
+def test_coverage_outline_encloses_the_covered_area():
+    """The traced outline encloses the area the coverage map sums cell by cell."""
+    import numpy as np
+
+    from openbmd.geodesy import geodesic_inverse
+    from openbmd.pipeline import assemble
+    from openbmd.scenario import load_scenario, resolve_scenario
+    from openbmd.sensors.coverage import coverage_map
+
+    resolved = resolve_scenario(load_scenario("teaching"))
+    outlines = assemble._coverage_outlines(resolved)
+    ((radar_id, (lon, lat)),) = outlines.items()
+    radar = resolved.radars[radar_id]
+    d, _, _ = geodesic_inverse(
+        np.full(lon.size, radar.lat_deg), np.full(lon.size, radar.lon_deg), lat, lon
+    )
+    slant = min(
+        radar.detection_range_m(assemble.REFERENCE_RCS_M2, pd=assemble.REFERENCE_PD),
+        radar.max_range_m,
+    )
+    assert np.all(np.asarray(d) < slant), "nothing beyond the detection range"
+    # shoelace area of the outline on a local equirectangular plane (km^2)
+    r_km = 6371.0
+    x = np.radians(lon - radar.lon_deg) * r_km * np.cos(np.radians(radar.lat_deg))
+    y = np.radians(lat - radar.lat_deg) * r_km
+    area = 0.5 * abs(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
+    reach = 1.1 * min(slant, 4.0e6)
+    ds = coverage_map(radar, assemble.REFERENCE_RCS_M2, assemble.REFERENCE_ALT_M,
+                      pd=assemble.REFERENCE_PD, resolution_m=2 * reach / 241,
+                      half_width_m=reach)  # fmt: skip
+    assert area == pytest.approx(ds.attrs["covered_area_km2"], rel=0.05)

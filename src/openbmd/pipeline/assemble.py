@@ -21,9 +21,13 @@ from openbmd.tracking.history import TrackerResult
 
 #: Samples per interceptor fly-out path drawn in the trajectory table.
 FLYOUT_SAMPLES = 40
-#: Reference target of the radar rows of the sites table: RCS (m^2) and Pd.
+#: Reference target of the radar rows of the sites table and of the coverage outlines:
+#: RCS (m^2), Pd and altitude (m).
 REFERENCE_RCS_M2 = 0.1
 REFERENCE_PD = 0.9
+REFERENCE_ALT_M = 100_000.0
+#: Cells across a coverage map from which an outline is traced.
+COVERAGE_CELLS = 241
 
 
 def assemble_result(
@@ -52,6 +56,7 @@ def assemble_result(
     leakers = _impact_events(log, truth, engagement)
     trajectories = _trajectory_table(truth, shots_rows)
     sites = _sites_table(resolved)
+    coverage = _coverage_outlines(resolved)
     summary = _summary(scenario, truth, cues, detections, tracks, firm_time_s, engagement,
                        leakers)  # fmt: skip
     return RunResult(
@@ -64,6 +69,7 @@ def assemble_result(
         trajectories=trajectories,
         sites=sites,
         sources=resolved.sources(),
+        coverage=coverage,
         epoch=scenario.epoch,
     )
 
@@ -235,6 +241,33 @@ def _sites_table(resolved: ResolvedScenario) -> dict[str, np.ndarray]:
         c: np.array([r[i] for r in rows], dtype=object if c in text else float)
         for i, c in enumerate(cols)
     }
+
+
+def _coverage_outlines(resolved: ResolvedScenario) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Outline of where each radar detects the reference target at the reference
+    altitude with Pd >= the reference Pd (the longest contour of its coverage map)."""
+    import contourpy
+
+    from openbmd.sensors.coverage import coverage_map
+
+    out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for radar_id, radar in resolved.radars.items():
+        reach = min(float(radar.detection_range_m(REFERENCE_RCS_M2, pd=REFERENCE_PD)),
+                    float(radar.max_range_m), 4.0e6)  # fmt: skip
+        half = 1.1 * reach
+        ds = coverage_map(radar, REFERENCE_RCS_M2, REFERENCE_ALT_M, pd=REFERENCE_PD,
+                          resolution_m=2.0 * half / COVERAGE_CELLS, half_width_m=half)  # fmt: skip
+        covered = np.asarray(ds["covered"].values, dtype=float)
+        if not covered.any():
+            continue
+        gen = contourpy.contour_generator(
+            ds["lon"].values, ds["lat"].values, covered, line_type=contourpy.LineType.Separate
+        )
+        lines = [np.asarray(x, dtype=float) for x in gen.lines(0.5)]
+        if lines:
+            line = max(lines, key=lambda a: a.shape[0])
+            out[radar_id] = (np.asarray(line[:, 0]), np.asarray(line[:, 1]))
+    return out
 
 
 def _summary(
