@@ -186,11 +186,85 @@ def fill_looks(
             c += 1
 
 
+@njit(cache=True)
+def merge_positions(times: FloatArray, offsets: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """Row of each detection in the merged set ordered by (time, radar, then own order).
+
+    ``times`` holds the radars' time-sorted detection times back to back, radar ``s`` in
+    ``offsets[s]:offsets[s + 1]``. A row of radar ``s`` goes after every row of an earlier
+    radar at a time <= its own and of a later radar at an earlier time (a linear merge per
+    pair of radars, no global sort).
+    """
+    n_radars = offsets.shape[0] - 1
+    pos = np.empty(times.shape[0], dtype=np.int64)
+    for s in range(n_radars):
+        a0, a1 = offsets[s], offsets[s + 1]
+        for i in range(a0, a1):
+            pos[i] = i - a0
+        for r in range(n_radars):
+            if r == s:
+                continue
+            b0, b1 = offsets[r], offsets[r + 1]
+            j = b0
+            for i in range(a0, a1):
+                t = times[i]
+                if r < s:
+                    while j < b1 and times[j] <= t:
+                        j += 1
+                else:
+                    while j < b1 and times[j] < t:
+                        j += 1
+                pos[i] += j - b0
+    return pos
+
+
 @njit(cache=True, parallel=True)
-def scatter_rows(dst: np.ndarray, src: np.ndarray, pos: np.ndarray) -> None:
-    """``dst[pos[i]] = src[i]`` for rows of 2-D arrays, in parallel (numpy's fancy-index
-    assignment is single-threaded and dominated the merge of the radars' detections)."""
-    for i in prange(pos.shape[0]):
-        p = pos[i]
-        for j in range(src.shape[1]):
-            dst[p, j] = src[i, j]
+def measure_hits(
+    hits: npt.NDArray[np.int64],
+    looks: FloatArray,
+    noise: FloatArray,
+    par: FloatArray,
+    pos: npt.NDArray[np.int64],
+    rows: FloatArray,
+    sigma: FloatArray,
+) -> None:
+    """Noisy, biased measurements of the detected looks, in one compiled pass.
+
+    ``looks`` is the (9, C) array of :func:`fill_looks` rows (time, object, range, az, el,
+    range rate, SNR dB, Pd, cos scan); ``hits`` the detected columns; ``noise`` (H, 4)
+    standard normals. ``par`` = (detector pulses, bandwidth Hz, range floor m,
+    beamwidth rad, monopulse slope, angle floor rad, wavelength m, dwell s, range-rate
+    floor m/s, scan loss on, range rate on, range bias m, az bias rad, el bias rad).
+    Detection ``h`` goes to column ``pos[h]`` of ``rows`` (11, N): time, object, range,
+    az, el, range rate, SNR dB, true range, true az, true el, true range rate; and to row
+    ``pos[h]`` of ``sigma`` (N, 4). Same formulas as :meth:`Radar.measurement_sigmas`.
+    """
+    two_pi = 2.0 * np.pi
+    c = 299792458.0
+    for h in prange(hits.shape[0]):
+        k = hits[h]
+        p = pos[h]
+        snr_db = looks[6, k]
+        root = np.sqrt(2.0 * 10.0 ** (0.1 * snr_db) * par[0])
+        sr = np.hypot(c / (2.0 * par[1] * root), par[2])
+        scan_cos = max(min(looks[8, k], 1.0), 1e-3) if par[9] > 0.0 else 1.0
+        angle = np.hypot(par[3] / scan_cos / (par[4] * root), par[5])
+        el = looks[4, k]
+        saz = angle / max(np.cos(el), 1e-3)
+        srr = np.hypot(par[6] / (2.0 * par[7] * root), par[8]) if par[10] > 0.0 else np.inf
+        sigma[p, 0] = sr
+        sigma[p, 1] = saz
+        sigma[p, 2] = angle
+        sigma[p, 3] = srr
+        az = (looks[3, k] + par[12] + saz * noise[h, 1]) % two_pi
+        rows[0, p] = looks[0, k]
+        rows[1, p] = looks[1, k]
+        rows[2, p] = looks[2, k] + par[11] + sr * noise[h, 0]
+        rows[3, p] = 0.0 if az >= two_pi else az
+        rows[4, p] = el + par[13] + angle * noise[h, 2]
+        rows[5, p] = looks[5, k] + srr * noise[h, 3] if par[10] > 0.0 else np.nan
+        rows[6, p] = snr_db
+        rows[7, p] = looks[2, k]
+        rows[8, p] = looks[3, k]
+        rows[9, p] = el
+        rows[10, p] = looks[5, k]

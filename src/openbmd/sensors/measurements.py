@@ -45,7 +45,8 @@ from openbmd.flight.propagate import Samples
 from openbmd.sensors.los import SensorGeometry
 from openbmd.sensors.measurement_kernels import (
     fill_looks,
-    scatter_rows,
+    measure_hits,
+    merge_positions,
     sensor_parameters,
     visible_looks,
 )
@@ -332,9 +333,9 @@ def _candidates(
     index: IntArray,
     tables: FloatArray,
     table_index: IntArray,
-) -> tuple[FloatArray, ...]:
-    """Visible looks of one radar at ``objects``: (time, object, range, az, el, rr, snr, pd,
-    cos_scan), each (C,)."""
+) -> FloatArray:
+    """Visible looks of one radar at ``objects``: rows (time, object, range, az, el, rr,
+    snr, pd, cos_scan) of a (9, C) array."""
     par, site, rot, bore = sensor_parameters(radar, geo, s)
     t_grid, r_tm, v_tm = truth
     vis = np.zeros((times.size, objects.size), dtype=np.bool_)
@@ -363,7 +364,7 @@ def _candidates(
         values,
         out,
     )
-    return tuple(out)
+    return out
 
 
 def simulate_detections(
@@ -408,7 +409,7 @@ def simulate_detections(
     start = float(grid.time_s[0]) if start_s is None else float(require_finite("start_s", start_s))
     tables, table_index = rcs_tables(rcs, grid.objects)
     track_sets = _tracked_sets(tracked, len(radars), grid.objects)
-    parts: list[dict[str, Any]] = []
+    drawn: list[tuple[int, FloatArray, Any, IntArray, FloatArray]] = []
     visible_count = np.zeros(len(radars), dtype=np.int64)
     expected = np.zeros(len(radars))
     for s, radar in enumerate(radars):
@@ -424,99 +425,75 @@ def simulate_detections(
                 continue
             c = _candidates(radar, geo, s, grid.time_major, objects, times, index, tables,
                             table_index)  # fmt: skip
-            cand.append((*c, np.full(c[0].size, in_track)))
+            cand.append((c, np.full(c.shape[1], in_track)))
         if not cand:
             continue
-        columns = [np.concatenate(x) for x in zip(*cand, strict=True)]
-        if len(cand) > 1:  # search and track looks interleave: order by time, then object
-            order = np.lexsort((columns[1], columns[0]))
-            columns = [c[order] for c in columns]
-        t, obj, rng_m, az, el, rr, snr, pd, cos_scan, trk = columns
-        visible_count[s] = t.size
-        expected[s] = float(pd.sum())
+        if len(cand) == 1:
+            looks, trk = cand[0]
+        else:  # search and track looks interleave: order by time, then object
+            looks = np.concatenate([c[0] for c in cand], axis=1)
+            trk = np.concatenate([c[1] for c in cand])
+            order = np.lexsort((looks[1], looks[0]))
+            looks, trk = looks[:, order], trk[order]
+        visible_count[s] = looks.shape[1]
+        expected[s] = float(looks[7].sum())
         stream = np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=(s,)))
-        hit = stream.random(t.size) < pd
-        noise = stream.standard_normal((int(hit.sum()), 4))
-        looks = (t, obj, rng_m, az, el, rr, snr, cos_scan, trk)
-        parts.append(_measure(radar, s, noise, *(x[hit] for x in looks)))
-    return _assemble(radars, parts, visible_count, expected)
+        hits = np.flatnonzero(stream.random(looks.shape[1]) < looks[7])
+        noise = stream.standard_normal((hits.size, 4))
+        drawn.append((s, looks, trk, hits, noise))
+    return _assemble(radars, drawn, visible_count, expected)
 
 
-def _measure(
-    radar: Radar,
-    s: int,
-    noise: FloatArray,
-    t: FloatArray,
-    obj: FloatArray,
-    rng_m: FloatArray,
-    az: FloatArray,
-    el: FloatArray,
-    rr: FloatArray,
-    snr: FloatArray,
-    cos_scan: FloatArray,
-    trk: FloatArray,
-) -> dict[str, Any]:
-    """Noisy, biased measurements of one radar's detections and their sigmas (N, 4)."""
-    scan = np.arccos(np.clip(cos_scan, 0.0, 1.0)) if radar.scan_loss_exponent > 0.0 else 0.0
-    sigma = radar.measurement_sigmas(snr, el, scan)
-    if not radar.range_rate:
-        sigma[:, 3] = np.inf
-    az_m = np.mod(az + math.radians(radar.az_bias_deg) + sigma[:, 1] * noise[:, 1], 2 * math.pi)
-    rr_m = rr + sigma[:, 3] * noise[:, 3] if radar.range_rate else np.full(t.size, np.nan)
-    return {
-        "time_s": t, "sensor_id": np.full(t.size, s, dtype=np.int64),
-        "object_id": obj.astype(np.int64),
-        "range_m": rng_m + radar.range_bias_m + sigma[:, 0] * noise[:, 0],
-        "azimuth_rad": np.where(az_m >= 2.0 * math.pi, 0.0, az_m),
-        "elevation_rad": el + math.radians(radar.el_bias_deg) + sigma[:, 2] * noise[:, 2],
-        "range_rate_m_s": rr_m, "snr_db": snr, "sigma": sigma, "true_range_m": rng_m,
-        "true_azimuth_rad": az, "true_elevation_rad": el, "true_range_rate_m_s": rr,
-        "track": trk.astype(bool),
-    }  # fmt: skip
-
-
-_EMPTY = {"sensor_id": np.empty(0, dtype=np.int64), "object_id": np.empty(0, dtype=np.int64),
-          "sigma": np.empty((0, 4)), "track": np.empty(0, dtype=bool)}  # fmt: skip
-_KEYS = ("time_s", "sensor_id", "object_id", "range_m", "azimuth_rad", "elevation_rad",
-         "range_rate_m_s", "snr_db", "sigma", "true_range_m", "true_azimuth_rad",
-         "true_elevation_rad", "true_range_rate_m_s", "track")  # fmt: skip
+def _radar_parameters(radar: Radar) -> FloatArray:
+    """The ``par`` vector of :func:`measure_hits` for one radar."""
+    return np.array([
+        radar.detector_pulses, radar.bandwidth_hz, radar.range_sigma_floor_m,
+        radar.beamwidth_rad, radar.monopulse_slope, math.radians(radar.angle_sigma_floor_deg),
+        radar.wavelength_m, radar.dwell_s, radar.range_rate_sigma_floor_m_s,
+        float(radar.scan_loss_exponent > 0.0), float(radar.range_rate), radar.range_bias_m,
+        math.radians(radar.az_bias_deg), math.radians(radar.el_bias_deg),
+    ], dtype=float)  # fmt: skip
 
 
 def _assemble(
     radars: Sequence[Radar],
-    parts: list[dict[str, Any]],
+    drawn: list[tuple[int, FloatArray, Any, IntArray, FloatArray]],
     visible_count: IntArray,
     expected: FloatArray,
 ) -> Detections:
-    """Merge the radars' detections (each ordered by time, then object) into one set.
-
-    Row ``i`` of radar ``s`` goes after every row of an earlier radar at a time <= its own
-    and every row of a later radar at an earlier time: order (time, radar, object),
-    written in place without a global sort.
-    """
-    total = sum(p["time_s"].size for p in parts)
-    merged: dict[str, Any] = {}
-    for key in _KEYS:
-        like = parts[0][key] if parts else _EMPTY.get(key, np.empty(0))
-        merged[key] = np.empty((total, *like.shape[1:]), dtype=like.dtype)
-    for s, part in enumerate(parts):
-        t = part["time_s"]
-        pos = np.arange(t.size)
-        for other, part_o in enumerate(parts):
-            if other != s:
-                earlier = part_o["time_s"]
-                if other < s:
-                    pos += np.searchsorted(earlier, t, side="right")
-                else:
-                    pos += np.searchsorted(earlier, t, side="left")
-        for key in _KEYS:
-            dst, src = merged[key], part[key]
-            if dst.dtype == np.bool_ or t.size == 0:
-                dst[pos] = src
-            else:
-                scatter_rows(dst.reshape(total, -1), src.reshape(t.size, -1), pos)
+    """Measure every radar's detections straight into one set ordered by (time, radar,
+    object): positions first (:func:`merge_positions`), then one compiled pass per radar
+    (:func:`measure_hits`) writes each detection in its place."""
+    times = [looks[0, hits] for _, looks, _, hits, _ in drawn]
+    counts = np.array([t.size for t in times], dtype=np.int64)
+    offsets = np.zeros(counts.size + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    total = int(offsets[-1])
+    pos_all = merge_positions(np.concatenate(times) if times else np.empty(0), offsets)
+    rows = np.empty((11, total))
+    sigma = np.empty((total, 4))
+    sensor_id = np.empty(total, dtype=np.int64)
+    track = np.empty(total, dtype=bool)
+    for n, (s, looks, trk, hits, noise) in enumerate(drawn):
+        pos = pos_all[offsets[n] : offsets[n + 1]]
+        measure_hits(hits, looks, noise, _radar_parameters(radars[s]), pos, rows, sigma)
+        sensor_id[pos] = s
+        track[pos] = trk[hits]
     return Detections(
-        **merged,
+        time_s=rows[0],
+        sensor_id=sensor_id,
+        object_id=rows[1].astype(np.int64),
+        range_m=rows[2],
+        azimuth_rad=rows[3],
+        elevation_rad=rows[4],
+        range_rate_m_s=rows[5],
+        snr_db=rows[6],
+        sigma=sigma,
+        true_range_m=rows[7],
+        true_azimuth_rad=rows[8],
+        true_elevation_rad=rows[9],
+        true_range_rate_m_s=rows[10],
+        track=track,
         sensor_names=tuple(r.name for r in radars),
         site_lat_deg=np.array([r.lat_deg for r in radars]),
         site_lon_deg=np.array([r.lon_deg for r in radars]),
