@@ -105,10 +105,11 @@ def _detection_events(log: EventLog, truth: Truth, det: Detections | None) -> No
         return
     key = det.object_id * 1_000_000 + det.sensor_id
     _, first = np.unique(key, return_index=True)
-    pos = det.to_ecef()
-    for i in first:
+    # positions of the logged (first) detections only, not of every detection
+    lats, lons, alts = ecef_to_geodetic(det.take(first).to_ecef())
+    for n, i in enumerate(first):
         o, s = int(det.object_id[i]), int(det.sensor_id[i])
-        lat, lon, alt = ecef_to_geodetic(pos[i])
+        lat, lon, alt = np.atleast_1d(lats)[n], np.atleast_1d(lons)[n], np.atleast_1d(alts)[n]
         detail = f"range {det.range_m[i] / 1e3:.0f} km, SNR {det.snr_db[i]:.1f} dB"
         log.add(det.time_s[i], "detection", threat_id=_threat(truth, o),
                 object_id=truth.object_ids[o], sensor_id=det.sensor_names[s],
@@ -129,7 +130,6 @@ def _engagement_events(
                 threat_id=_threat(truth, o), object_id=truth.object_ids[o], site_id=site,
                 detail=reason)  # fmt: skip
     paths = []
-    assessment = 0.0
     for n, s in enumerate(eng.shots):
         o = int(rv[s.threat])
         bat = eng.batteries[s.battery]

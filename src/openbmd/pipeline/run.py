@@ -19,7 +19,6 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 
@@ -246,11 +245,3 @@ def _engage(
         threat_value=value,
         rng=rng,
     )
-
-
-def summary_line(result: RunResult) -> dict[str, Any]:
-    """The handful of numbers printed at the end of ``openbmd run``."""
-    s = result.summary
-    keys = ("missiles", "objects", "detections", "firm_tracks_rv", "interceptors_fired",
-            "kills", "leakers")  # fmt: skip
-    return {k: s.get(k) for k in keys}
