@@ -9,7 +9,6 @@ import typer
 from openbmd.cli.common import print_json
 
 DEFAULT_SCENARIO = "japan-2018"
-DEFAULT_OUT_ROOT = Path("openbmd-out") / "runs"
 
 
 def register(app: typer.Typer) -> None:
@@ -39,50 +38,32 @@ def run_cmd(
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from openbmd import __version__
-    from openbmd.io.run_records import new_run_id
-    from openbmd.io.runstore import RunStore
-    from openbmd.pipeline.run import STAGES, run_scenario
-    from openbmd.report.run_folder import check_run_folder_target, write_run_folder
+    from openbmd.report.run_job import DEFAULT_OUT_ROOT, RUN_STEPS, run_and_record
     from openbmd.scenario import load_scenario
 
-    console = Console(stderr=True)
     model = load_scenario(scenario)
-    run_seed = int(model.seed if seed is None else seed)
-    if out is not None:
-        check_run_folder_target(out)  # fail before any work or any record
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]{task.description}"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+        disable=json_out,
+    ) as bar:
+        task = bar.add_task(f"{model.name}: starting", total=len(RUN_STEPS))
 
-    def execute(run_id: str) -> dict[str, dict[str, object]]:
-        target = check_run_folder_target(out if out is not None else DEFAULT_OUT_ROOT / run_id)
-        with Progress(
-            SpinnerColumn(),
-            TextColumn("[bold]{task.description}"),
-            TimeElapsedColumn(),
-            console=console,
-            transient=True,
-            disable=json_out,
-        ) as bar:
-            task = bar.add_task(f"{model.name}: starting", total=len(STAGES))
+        def stage(name: str) -> None:
+            bar.update(task, description=f"{model.name}: {name}", advance=1)
 
-            def stage(name: str) -> None:
-                bar.update(task, description=f"{model.name}: {name}", advance=1)
-
-            result = run_scenario(model, seed=run_seed, progress=stage)
-            bar.update(task, description=f"{model.name}: writing outputs")
-            paths = write_run_folder(result, target, run_id=run_id)
-        summary = dict(result.summary)
-        summary["run_id"] = run_id
-        summary["run_folder"] = str(target)
-        summary["report"] = str(paths.get("report.html", target / "report.html"))
-        return {"summary": summary, "paths": {k: str(v) for k, v in paths.items()}}
-
-    if no_store:
-        outcome = execute(new_run_id())
-    else:
-        rs = RunStore(store)
-        with rs.recording(model.name, model.to_yaml(), run_seed, __version__, out) as handle:
-            outcome = execute(handle.run_id)
-            handle.finish(outcome["summary"], outcome["paths"])
+        outcome = run_and_record(
+            model,
+            seed=seed,
+            out=out,
+            out_root=DEFAULT_OUT_ROOT,
+            store=store,
+            no_store=no_store,
+            progress=stage,
+        )
     summary = outcome["summary"]
     if json_out:
         print_json(summary)
