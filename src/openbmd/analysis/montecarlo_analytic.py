@@ -97,12 +97,19 @@ def analytic_check(scenario: Scenario, *, p_track: float = 1.0) -> AnalyticCheck
     if not sites:
         return _undefended(n_threats, salvo, stages, p_track)
 
-    figures: dict[str, tuple[float, float]] = {}
+    # per class: inventory-weighted means over its sites (each site may override its own
+    # SSPK and reliability), kept so that SSPK x R is the weighted mean of R SSPK
+    sums: dict[str, list[float]] = {}
     stock: dict[str, int] = {}
     for s in sites:
         icp = resolved.interceptors[s.id]
-        figures.setdefault(s.interceptor, (float(icp.sspk), float(icp.reliability)))
+        w = float(max(int(s.inventory), 0)) or 1e-9  # an empty site still defines its class
+        acc = sums.setdefault(s.interceptor, [0.0, 0.0, 0.0])
+        acc[0] += w * float(icp.sspk) * float(icp.reliability)
+        acc[1] += w * float(icp.reliability)
+        acc[2] += w
         stock[s.interceptor] = stock.get(s.interceptor, 0) + int(s.inventory)
+    figures = {c: ((a[0] / a[1] if a[1] > 0 else 0.0), a[1] / a[2]) for c, a in sums.items()}
     if doctrine.layered:
         stage_classes = tuple(classes[min(k, len(classes) - 1)] for k in range(stages))
         sspk = tuple(figures[c][0] for c in stage_classes)

@@ -227,6 +227,24 @@ def test_analytic_check_of_the_layered_raid_runs_tier_by_tier():
     assert same.p_no_leaker == pytest.approx((1.0 - q**3) ** n, rel=1e-12)
 
 
+def test_analytic_check_weights_site_overrides_of_one_class_by_inventory():
+    text = builtin_text("japan-2018")
+    text = text.replace("inventory: 24", "inventory: 30", 1)  # araya: 30, mutsumi: 24
+    text = text.replace(
+        "      fire_control: araya-radar",
+        "      fire_control: araya-radar\n      overrides: {sspk: 0.6}",
+    )
+    model = parse_scenario(text, "two-sites.yaml")
+    resolved = resolve_scenario(model)
+    a, m = resolved.interceptors["araya"], resolved.interceptors["mutsumi"]
+    assert a.sspk == 0.6 and m.sspk == 0.8
+    check = analytic_check(model)
+    rs = (30 * a.sspk * a.reliability + 24 * m.sspk * m.reliability) / 54
+    p_kill = 1.0 - (1.0 - rs) ** 2  # two stages of one shot
+    assert check.p_kill_per_threat == pytest.approx(p_kill, rel=1e-12)
+    assert check.p_no_leaker == pytest.approx(p_kill**8, rel=1e-12)
+
+
 def test_monte_carlo_keeps_the_analytic_values_beside_the_estimates(serial):
     a = serial.analytic
     p_track = serial.engageable.sum() / serial.trials
