@@ -42,7 +42,12 @@ def test_scenarios_list_json():
     proc = run("scenarios", "list", "--json")
     assert proc.returncode == 0, proc.stderr
     rows = json.loads(proc.stdout)
-    assert [r["name"] for r in rows] == ["japan-2018", "layered", "teaching"]
+    assert [r["name"] for r in rows] == [
+        "japan-2018",
+        "japan-2018-uncertain",
+        "layered",
+        "teaching",
+    ]
     assert all(r["description"] for r in rows)
 
 

@@ -16,8 +16,8 @@ from openbmd.scenario import (
 from openbmd.scenario.builtin import builtin_path
 
 
-def test_the_three_builtins_exist():
-    assert builtin_names() == ["japan-2018", "layered", "teaching"]
+def test_the_builtins_exist():
+    assert builtin_names() == ["japan-2018", "japan-2018-uncertain", "layered", "teaching"]
     descriptions = builtin_descriptions()
     assert all(len(d) > 40 and "\n" not in d for d in descriptions.values())
 
