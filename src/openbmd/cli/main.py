@@ -14,12 +14,18 @@ from openbmd import __version__
 from openbmd.cli.calc import calc_app
 from openbmd.cli.coverage import register as register_coverage
 from openbmd.cli.engage import register as register_engage
+from openbmd.cli.footprint import register as register_footprint
+from openbmd.cli.montecarlo import register as register_montecarlo
 from openbmd.cli.reach import register as register_reach
+from openbmd.cli.reach_check import register as register_reach_check
 from openbmd.cli.run import register as register_run
 from openbmd.cli.runs import register as register_runs
 from openbmd.cli.scenario import register as register_scenario
+from openbmd.cli.serve import register as register_serve
+from openbmd.cli.setup_web import register as register_setup_web
 from openbmd.cli.track import register as register_track
 from openbmd.cli.trajectory import register as register_trajectory
+from openbmd.cli.uncertainty import register as register_uncertainty
 from openbmd.cli.validate import register as register_validate
 
 app = typer.Typer(
@@ -36,9 +42,15 @@ register_runs(app)
 register_trajectory(app)
 register_coverage(app)
 register_engage(app)
+register_footprint(app)
+register_montecarlo(app)
 register_reach(app)
+register_reach_check(app)
 register_validate(app)
 register_track(app)
+register_uncertainty(app)
+register_setup_web(app)
+register_serve(app)
 
 
 def _version(value: bool) -> None:
