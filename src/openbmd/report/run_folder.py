@@ -18,7 +18,7 @@ import shutil
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from openbmd.errors import OpenBMDError
 from openbmd.io.atomic import atomic_write_bytes
@@ -30,7 +30,7 @@ from openbmd.io.scene_czml import iso_utc, write_scene_czml
 if TYPE_CHECKING:
     from openbmd.pipeline.result import RunResult
 
-__all__ = ["RUN_FILES", "check_run_folder_target", "write_run_folder"]
+__all__ = ["FOOTPRINT_FILES", "RUN_FILES", "check_run_folder_target", "write_run_folder"]
 
 #: Key -> file name of everything :func:`write_run_folder` writes.
 RUN_FILES: Final = {
@@ -47,6 +47,9 @@ RUN_FILES: Final = {
     "czml": "scene.czml",
     "kml": "scene.kml",
 }
+
+#: Written besides :data:`RUN_FILES` when the scenario's outputs list ``footprint``.
+FOOTPRINT_FILES: Final = {"footprint_grid": "footprint.nc", "footprint_map": "footprint.png"}
 
 
 def check_run_folder_target(out_dir: Path | str, *, overwrite: bool = False) -> Path:
@@ -122,6 +125,7 @@ def write_run_folder(
     """
     from openbmd.report.html import write_report_html
     from openbmd.report.run_figures import run_figures_png
+    from openbmd.report.run_footprint import footprint_requested, write_run_footprint
 
     target = check_run_folder_target(out_dir, overwrite=overwrite)
     created = created or datetime.now(UTC)
@@ -139,6 +143,11 @@ def write_run_folder(
         # summary.json holds only what the scenario and seed determine (same scenario,
         # same seed: the same file); run.json holds this run's id, date and timings
         timing_keys = ("stage_seconds",)
+        files = dict(RUN_FILES)
+        extra: dict[str, Any] = {}
+        if footprint_requested(result.scenario_yaml):
+            extra["footprint"] = write_run_footprint(result.scenario_yaml, tmp, dpi=dpi)
+            files.update(FOOTPRINT_FILES)
         summary = {
             "scenario_name": result.scenario_name,
             "scenario_sha256": sha,
@@ -146,8 +155,9 @@ def write_run_folder(
             "software_version": result.software_version,
             "epoch_utc": iso_utc(result.epoch),
             "summary": {k: v for k, v in result.summary.items() if k not in timing_keys},
+            **extra,
             "sources": result.sources,
-            "files": RUN_FILES,
+            "files": files,
         }
         run_info = {
             "run_id": run_id,
@@ -175,7 +185,7 @@ def write_run_folder(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return {key: target / name for key, name in RUN_FILES.items()}
+    return {key: target / name for key, name in files.items()}
 
 
 def _publish(tmp: Path, target: Path) -> None:

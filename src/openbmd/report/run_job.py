@@ -12,6 +12,7 @@ the run id before the run starts (the dashboard's queue) records the start itsel
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -156,6 +157,9 @@ def _execute(
     summary["run_id"] = run_id
     summary["run_folder"] = str(target)
     summary["report"] = str(paths.get("report", target / "report.html"))
+    if "footprint_grid" in paths:  # the areas written with the footprint (summary.json)
+        written = json.loads(paths["summary"].read_text("utf-8"))
+        summary["footprint"] = written["footprint"]
     return {
         "run_id": run_id,
         "summary": summary,

@@ -55,8 +55,11 @@ __all__ = [
 
 DEFAULT_EPOCH = datetime(2018, 1, 1, tzinfo=UTC)
 #: What a run may write: key metrics (JSON), the time-ordered event log and the sampled
-#: paths (Parquet), a Cesium animation (CZML), Google Earth (KML), NetCDF, the HTML report.
-OutputName = Literal["summary", "events", "trajectories", "czml", "kml", "netcdf", "report"]
+#: paths (Parquet), a Cesium animation (CZML), Google Earth (KML), NetCDF, the HTML report,
+#: and (only when listed) the defended footprint of the first threat group (NetCDF + map).
+OutputName = Literal[
+    "summary", "events", "trajectories", "czml", "kml", "netcdf", "report", "footprint"
+]
 OUTPUTS: tuple[str, ...] = get_args(OutputName)
 
 
