@@ -1,12 +1,25 @@
 """Compiled loops of :mod:`openbmd.sensors.measurements` (numba; no input checks).
 
-One radar at a time: ``visible_looks`` marks which (look, object) pairs are visible,
-``fill_looks`` computes, for those pairs only, the geometry, range rate, aspect angle,
-RCS, SNR (the radar equation, :func:`~openbmd.sensors.radar_equation.snr_linear_kernel`,
-evaluated once per radar for 1 m² at 1 m, then scaled by RCS / R^4 in dB) and Pd
-(:func:`~openbmd.sensors.detection.pd_from_table`). Both run in parallel over looks;
-each look's rows are written at its own offset (so the output is ordered by look, then
-object, whatever the number of threads).
+One radar at a time, over a list of looks (time, left grid index, kind: search 1,
+track 2, both 3) and objects (kind: 1 searched, 2 tracked); object ``o`` is looked at
+at look ``j`` when ``look_kind[j] & object_kind[o]``. The truth enters time-major,
+shape (T, O, 3), with a (T, O) flag of the samples present (all six components finite)
+and, per grid time, the list of objects present: objects not yet launched or already
+down cost nothing.
+
+1. :func:`look_capacity` counts, per look, the objects looked at whose samples exist
+   (a bound on the visible ones);
+2. :func:`scan_looks` interpolates and tests visibility once per such pair (the
+   refracted elevation through a cheap exact filter,
+   :mod:`~openbmd.sensors.measurement_elevation`) and, for the visible ones, computes
+   range, angles, range rate, aspect angle, RCS, SNR (the radar equation,
+   :func:`~openbmd.sensors.radar_equation.snr_linear_kernel`, evaluated once per radar
+   for 1 m² at 1 m, then scaled by RCS / R^4 in dB) and Pd
+   (:func:`~openbmd.sensors.detection.pd_from_table`) into the look's own block of rows.
+
+The draws and the measurements are in :mod:`~openbmd.sensors.measurement_draws`. The
+passes run in parallel over looks; each look writes only its own rows, so the results do
+not depend on the number of threads.
 """
 
 from __future__ import annotations
@@ -19,19 +32,41 @@ import numpy.typing as npt
 from numba import njit, prange
 
 from openbmd.sensors.detection import pd_from_table
-from openbmd.sensors.los import SensorGeometry, geometry_point, visible_ecef_point
+from openbmd.sensors.los import _azimuth, effective_ray_point
+from openbmd.sensors.measurement_elevation import elevation_verdict, verdict_parameters
 from openbmd.sensors.radar_equation import snr_linear_kernel
 
 if TYPE_CHECKING:
+    from openbmd.sensors.los import SensorGeometry
     from openbmd.sensors.radar import Radar
 
-__all__ = ["fill_looks", "interpolate_state", "sensor_parameters", "visible_looks"]
+__all__ = [
+    "LOOK_AZ",
+    "LOOK_COLUMNS",
+    "LOOK_COS_SCAN",
+    "LOOK_EL",
+    "LOOK_OBJECT",
+    "LOOK_RANGE",
+    "LOOK_RATE",
+    "LOOK_SNR",
+    "interpolate_state",
+    "look_capacity",
+    "samples_present",
+    "scan_looks",
+    "sensor_parameters",
+]
 
 FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
 
 # parameter vector: 0-8 SensorGeometry.parameters (1/M, 1/N, height, k, elevation limits,
-# boresight azimuth, azimuth half-width, instrumented range), then these two
-_SNR_REF_DB, _SCAN_EXP = range(9, 11)
+# boresight azimuth, azimuth half-width, instrumented range), then the reference SNR, the
+# scan-loss exponent and the three entries of measurement_elevation.verdict_parameters
+_SNR_REF_DB, _SCAN_EXP, _VERDICT, _TAN_LOW, _TAN_HIGH = range(9, 14)
+# columns of a visible look (one row of the (C, 7) array of scan_looks; Pd apart)
+LOOK_OBJECT, LOOK_RANGE, LOOK_AZ, LOOK_EL, LOOK_RATE, LOOK_SNR, LOOK_COS_SCAN = range(7)
+LOOK_COLUMNS = 7
+_TWO_PI = 2.0 * math.pi
 
 
 def sensor_parameters(
@@ -42,8 +77,10 @@ def sensor_parameters(
     snr_ref = snr_linear_kernel(radar.frequency_hz, radar.peak_power_w, radar.pulse_width_s,
                                 cast(float, radar.gain_db), 1.0, 1.0, radar.noise_temperature_k,
                                 radar.loss_db, float(radar.coherent_pulses))  # fmt: skip
-    radar_par = [10.0 * math.log10(snr_ref), radar.scan_loss_exponent]
-    par = np.concatenate([geo.parameters[s], np.asarray(radar_par, dtype=float)])
+    geometry = geo.parameters[s]
+    radar_par = [10.0 * math.log10(snr_ref), radar.scan_loss_exponent,
+                 *verdict_parameters(geometry[3], geometry[4], geometry[5])]  # fmt: skip
+    par = np.concatenate([geometry, np.asarray(radar_par, dtype=float)])
     return (
         par,
         np.ascontiguousarray(geo.site_ecef_m[s]),
@@ -96,26 +133,45 @@ def interpolate_state(
 
 
 @njit(cache=True, parallel=True)
-def visible_looks(
+def samples_present(r: FloatArray, v: FloatArray, present: npt.NDArray[np.bool_]) -> None:
+    """``present[i, o]``: the six components of ``r[i, o]`` and ``v[i, o]`` (time-major,
+    (T, O, 3)) are finite."""
+    for i in prange(r.shape[0]):
+        for o in range(r.shape[1]):
+            ok = True
+            for c in range(3):
+                ok = ok and math.isfinite(r[i, o, c]) and math.isfinite(v[i, o, c])
+            present[i, o] = ok
+
+
+@njit(cache=True, parallel=True)
+def look_capacity(
     t_grid: FloatArray,
-    r: FloatArray,
-    v: FloatArray,
+    present: npt.NDArray[np.bool_],
+    present_first: IntArray,
+    present_objects: IntArray,
     look_t: FloatArray,
-    look_i: npt.NDArray[np.int64],
-    objects: npt.NDArray[np.int64],
-    site: FloatArray,
-    rot: FloatArray,
-    par: FloatArray,
-    vis: npt.NDArray[np.bool_],
+    look_i: IntArray,
+    look_kind: IntArray,
+    object_kind: IntArray,
+    capacity: IntArray,
 ) -> None:
-    """Set ``vis[j, k]`` when object ``objects[k]`` is visible at look ``j``."""
+    """``capacity[j]``: objects looked at at look ``j`` whose samples exist there.
+
+    ``present_objects[present_first[i]:present_first[i + 1]]`` lists, in order, the
+    objects present at grid time ``i``; between grid times the next sample must exist too
+    (else :func:`interpolate_state` gives NaN).
+    """
+    n = t_grid.shape[0]
     for j in prange(look_t.shape[0]):
-        for k in range(objects.shape[0]):
-            ok, x, y, z, _, _, _ = interpolate_state(t_grid, r, v, objects[k], look_i[j], look_t[j])
-            if not ok:
-                vis[j, k] = False
-                continue
-            vis[j, k] = visible_ecef_point(x, y, z, site, rot, par)
+        i = look_i[j]
+        on_grid = i >= n - 1 or look_t[j] == t_grid[i]
+        count = 0
+        for m in range(present_first[i], present_first[i + 1]):
+            o = present_objects[m]
+            if look_kind[j] & object_kind[o] and (on_grid or present[i + 1, o]):
+                count += 1
+        capacity[j] = count
 
 
 @njit(cache=True)
@@ -129,142 +185,109 @@ def _rcs_dbsm(table: FloatArray, cos_aspect: float) -> float:
 
 
 @njit(cache=True, parallel=True)
-def fill_looks(
+def scan_looks(
     t_grid: FloatArray,
     r: FloatArray,
     v: FloatArray,
+    present: npt.NDArray[np.bool_],
+    present_first: IntArray,
+    present_objects: IntArray,
     look_t: FloatArray,
-    look_i: npt.NDArray[np.int64],
-    objects: npt.NDArray[np.int64],
+    look_i: IntArray,
+    look_kind: IntArray,
+    object_kind: IntArray,
     site: FloatArray,
     rot: FloatArray,
     bore: FloatArray,
     par: FloatArray,
-    vis: npt.NDArray[np.bool_],
-    offsets: npt.NDArray[np.int64],
     tables: FloatArray,
-    table_index: npt.NDArray[np.int64],
-    grid0: float,
-    dgrid: float,
+    table_constant: FloatArray,
+    table_index: IntArray,
+    pd_grid: FloatArray,
     pd_values: FloatArray,
+    start: IntArray,
+    count: IntArray,
     out: FloatArray,
+    pd: FloatArray,
 ) -> None:
-    """Rows of ``out`` (9, C): time, object, range, azimuth, elevation, range rate, SNR (dB),
-    Pd, cosine of the scan angle; one column per visible look, ordered by look then object
-    (look ``j`` starts at column ``offsets[j]``)."""
+    """Visible looks of one radar, in one pass per (look, object) pair.
+
+    Look ``j`` writes its visible objects, in object order, to rows ``start[j]`` to
+    ``start[j] + count[j] - 1`` of ``out`` (C, 7): object, range (m), azimuth, geometric
+    elevation (rad), range rate (m/s), SNR (dB), cosine of the scan angle; and their Pd
+    to the same entries of ``pd`` (C,). The visibility test gives the result of
+    :func:`~openbmd.sensors.los.visible_ecef_point`, cheapest test first: range, azimuth,
+    then the refracted elevation, decided by
+    :func:`~openbmd.sensors.measurement_elevation.elevation_verdict` where its bounds
+    suffice, else by :func:`~openbmd.sensors.los.effective_ray_point`.
+    ``table_constant[m]`` is the value of RCS table ``m`` if it is flat and finite (its
+    lookup then needs no aspect angle), else NaN.
+    """
+    n = t_grid.shape[0]
+    grid0 = pd_grid[0]
+    dgrid = pd_grid[1] - pd_grid[0]
+    full_circle = par[7] >= math.pi
+    filtered = par[_VERDICT] > 0.0
     for j in prange(look_t.shape[0]):
-        c = offsets[j]
-        for k in range(objects.shape[0]):
-            if not vis[j, k]:
+        i = look_i[j]
+        t = look_t[j]
+        on_grid = i >= n - 1 or t == t_grid[i]
+        c = start[j]
+        for m in range(present_first[i], present_first[i + 1]):
+            o = present_objects[m]
+            if not (look_kind[j] & object_kind[o] and (on_grid or present[i + 1, o])):
                 continue
-            o = objects[k]
-            table = tables[table_index[o]]
-            _, x, y, z, vx, vy, vz = interpolate_state(t_grid, r, v, o, look_i[j], look_t[j])
-            rng, az, el, e, n, u = geometry_point(x, y, z, site, rot)
-            los_x = (x - site[0]) / rng
-            los_y = (y - site[1]) / rng
-            los_z = (z - site[2]) / rng
-            rate = los_x * vx + los_y * vy + los_z * vz
-            speed = math.sqrt(vx * vx + vy * vy + vz * vz)
-            # aspect: angle between the velocity and the line from the target to the radar
-            cos_aspect = -rate / speed if speed > 0.0 else 0.0
-            cos_scan = (e * bore[0] + n * bore[1] + u * bore[2]) / rng
-            snr_db = par[_SNR_REF_DB] + _rcs_dbsm(table, cos_aspect) - 40.0 * math.log10(rng)
+            ok, x, y, z, vx, vy, vz = interpolate_state(t_grid, r, v, o, i, t)
+            if not ok:
+                continue
+            dx = x - site[0]
+            dy = y - site[1]
+            dz = z - site[2]
+            e = rot[0, 0] * dx + rot[0, 1] * dy + rot[0, 2] * dz
+            nn = rot[1, 0] * dx + rot[1, 1] * dy + rot[1, 2] * dz
+            u = rot[2, 0] * dx + rot[2, 1] * dy + rot[2, 2] * dz
+            horizontal = math.sqrt(e * e + nn * nn)
+            rng = math.sqrt(horizontal * horizontal + u * u)
+            if not (rng > 0.0 and rng <= par[8]):
+                continue
+            az = -1.0  # computed here only when the field of regard needs it
+            if not full_circle:
+                az = _azimuth(e, nn)
+                if not abs((az - par[6] + math.pi) % _TWO_PI - math.pi) <= par[7]:
+                    continue
+            cos2 = 1.0 if horizontal == 0.0 else (nn / horizontal) ** 2
+            verdict = -1
+            if filtered:
+                verdict = elevation_verdict(horizontal, u, cos2, par[0], par[1], par[2],
+                                            par[3], par[_TAN_LOW], par[_TAN_HIGH])  # fmt: skip
+            if verdict == 0:
+                continue
+            if verdict < 0:
+                el_app, clear = effective_ray_point(
+                    horizontal, u, cos2, par[0], par[1], par[2], par[3]
+                )
+                if not clear or el_app < par[4] or el_app > par[5]:
+                    continue
+            rate = dx / rng * vx + dy / rng * vy + dz / rng * vz
+            cos_scan = (e * bore[0] + nn * bore[1] + u * bore[2]) / rng
+            rcs_db = table_constant[table_index[o]] + 0.0  # what _rcs_dbsm gives then
+            if math.isnan(rcs_db):
+                speed = math.sqrt(vx * vx + vy * vy + vz * vz)
+                # aspect: angle between the velocity and the line from the target to the radar
+                cos_aspect = -rate / speed if speed > 0.0 else 0.0
+                rcs_db = _rcs_dbsm(tables[table_index[o]], cos_aspect)
+            snr_db = par[_SNR_REF_DB] + rcs_db - 40.0 * math.log10(rng)
             heard = True  # False behind a scanned face: no echo, never detected
             if par[_SCAN_EXP] > 0.0:
                 heard = cos_scan > 0.0
                 snr_db += 10.0 * par[_SCAN_EXP] * math.log10(cos_scan) if heard else -math.inf
-            out[0, c] = look_t[j]
-            out[1, c] = o
-            out[2, c] = rng
-            out[3, c] = az
-            out[4, c] = el
-            out[5, c] = rate
-            out[6, c] = snr_db
-            out[7, c] = pd_from_table(snr_db, grid0, dgrid, pd_values) if heard else 0.0
-            out[8, c] = cos_scan
+            out[c, LOOK_OBJECT] = o
+            out[c, LOOK_RANGE] = rng
+            out[c, LOOK_AZ] = az if az >= 0.0 else _azimuth(e, nn)
+            out[c, LOOK_EL] = math.atan2(u, horizontal)
+            out[c, LOOK_RATE] = rate
+            out[c, LOOK_SNR] = snr_db
+            pd[c] = pd_from_table(snr_db, grid0, dgrid, pd_values) if heard else 0.0
+            out[c, LOOK_COS_SCAN] = cos_scan
             c += 1
-
-
-@njit(cache=True)
-def merge_positions(times: FloatArray, offsets: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-    """Row of each detection in the merged set ordered by (time, radar, then own order).
-
-    ``times`` holds the radars' time-sorted detection times back to back, radar ``s`` in
-    ``offsets[s]:offsets[s + 1]``. A row of radar ``s`` goes after every row of an earlier
-    radar at a time <= its own and of a later radar at an earlier time (a linear merge per
-    pair of radars, no global sort).
-    """
-    n_radars = offsets.shape[0] - 1
-    pos = np.empty(times.shape[0], dtype=np.int64)
-    for s in range(n_radars):
-        a0, a1 = offsets[s], offsets[s + 1]
-        for i in range(a0, a1):
-            pos[i] = i - a0
-        for r in range(n_radars):
-            if r == s:
-                continue
-            b0, b1 = offsets[r], offsets[r + 1]
-            j = b0
-            for i in range(a0, a1):
-                t = times[i]
-                if r < s:
-                    while j < b1 and times[j] <= t:
-                        j += 1
-                else:
-                    while j < b1 and times[j] < t:
-                        j += 1
-                pos[i] += j - b0
-    return pos
-
-
-@njit(cache=True, parallel=True)
-def measure_hits(
-    hits: npt.NDArray[np.int64],
-    looks: FloatArray,
-    noise: FloatArray,
-    par: FloatArray,
-    pos: npt.NDArray[np.int64],
-    rows: FloatArray,
-    sigma: FloatArray,
-) -> None:
-    """Noisy, biased measurements of the detected looks, in one compiled pass.
-
-    ``looks`` is the (9, C) array of :func:`fill_looks` rows (time, object, range, az, el,
-    range rate, SNR dB, Pd, cos scan); ``hits`` the detected columns; ``noise`` (H, 4)
-    standard normals. ``par`` = (detector pulses, bandwidth Hz, range floor m,
-    beamwidth rad, monopulse slope, angle floor rad, wavelength m, dwell s, range-rate
-    floor m/s, scan loss on, range rate on, range bias m, az bias rad, el bias rad).
-    Detection ``h`` goes to column ``pos[h]`` of ``rows`` (11, N): time, object, range,
-    az, el, range rate, SNR dB, true range, true az, true el, true range rate; and to row
-    ``pos[h]`` of ``sigma`` (N, 4). Same formulas as :meth:`Radar.measurement_sigmas`.
-    """
-    two_pi = 2.0 * np.pi
-    c = 299792458.0
-    for h in prange(hits.shape[0]):
-        k = hits[h]
-        p = pos[h]
-        snr_db = looks[6, k]
-        root = np.sqrt(2.0 * 10.0 ** (0.1 * snr_db) * par[0])
-        sr = np.hypot(c / (2.0 * par[1] * root), par[2])
-        scan_cos = max(min(looks[8, k], 1.0), 1e-3) if par[9] > 0.0 else 1.0
-        angle = np.hypot(par[3] / scan_cos / (par[4] * root), par[5])
-        el = looks[4, k]
-        saz = angle / max(np.cos(el), 1e-3)
-        srr = np.hypot(par[6] / (2.0 * par[7] * root), par[8]) if par[10] > 0.0 else np.inf
-        sigma[p, 0] = sr
-        sigma[p, 1] = saz
-        sigma[p, 2] = angle
-        sigma[p, 3] = srr
-        az = (looks[3, k] + par[12] + saz * noise[h, 1]) % two_pi
-        rows[0, p] = looks[0, k]
-        rows[1, p] = looks[1, k]
-        rows[2, p] = looks[2, k] + par[11] + sr * noise[h, 0]
-        rows[3, p] = 0.0 if az >= two_pi else az
-        rows[4, p] = el + par[13] + angle * noise[h, 2]
-        rows[5, p] = looks[5, k] + srr * noise[h, 3] if par[10] > 0.0 else np.nan
-        rows[6, p] = snr_db
-        rows[7, p] = looks[2, k]
-        rows[8, p] = looks[3, k]
-        rows[9, p] = el
-        rows[10, p] = looks[5, k]
+        count[j] = c - start[j]

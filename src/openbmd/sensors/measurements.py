@@ -14,13 +14,16 @@ Pipeline of :func:`simulate_detections`, for each radar ``s`` of a list:
    aspect angle (:mod:`openbmd.sensors.rcs`) and the radar's scan loss; Pd from the
    detector's table (:func:`~openbmd.sensors.detection.pd_from_table`).
 4. **Draws** from the radar's own random stream (``numpy.random.SeedSequence(seed,
-   spawn_key=(s,))``): a uniform per visible look decides detection (``u < Pd``); each
-   detection gets four standard normals (range, azimuth, elevation, range rate, in that
-   order, drawn even when range rate is not measured), scaled by the sigmas of
-   :class:`~openbmd.sensors.radar.Radar` at that SNR, plus the radar's fixed biases.
+   spawn_key=(s,))``): first one uniform per visible look, in (time, object) order, that
+   decides detection (``u < Pd``); then four standard normals per detection, in the same
+   order (range, azimuth, elevation, range rate, drawn even when range rate is not
+   measured), scaled by the sigmas of :class:`~openbmd.sensors.radar.Radar` at that SNR,
+   plus the radar's fixed biases.
 
-Same seed, same inputs: identical output. Streams are per radar index, so appending a
-radar leaves the others' detections unchanged. Measured quantities are range (m),
+Same seed, same inputs: identical output, whatever the number of threads (the compiled
+passes run in parallel, and the radars' draws side by side, each stream in its own
+order). Streams are per radar index, so appending a radar leaves the others' detections
+unchanged. Measured quantities are range (m),
 azimuth from north clockwise in [0, 2 pi) (rad), **geometric** elevation (rad; the
 radar's refraction correction is taken as perfect, refraction enters the horizon only)
 and range rate (m/s, ECEF velocity relative to the fixed site). The covariance is
@@ -43,13 +46,8 @@ import numpy.typing as npt
 from openbmd.errors import ParameterError, require_finite
 from openbmd.flight.propagate import Samples
 from openbmd.sensors.los import SensorGeometry
-from openbmd.sensors.measurement_kernels import (
-    fill_looks,
-    measure_hits,
-    merge_positions,
-    sensor_parameters,
-    visible_looks,
-)
+from openbmd.sensors.measurement_kernels import samples_present
+from openbmd.sensors.measurement_passes import measure_radars
 from openbmd.sensors.radar import Radar
 from openbmd.sensors.rcs import rcs_tables
 
@@ -107,6 +105,23 @@ class TruthGrid:
         """``(time_s, r, v)`` with ``r`` and ``v`` time-major, shape (T, O, 3) (for kernels)."""
         r = np.ascontiguousarray(self.r_ecef_m.transpose(1, 0, 2))
         return self.time_s, r, np.ascontiguousarray(self.v_ecef_m_s.transpose(1, 0, 2))
+
+    @cached_property
+    def samples_present(self) -> npt.NDArray[np.bool_]:
+        """Time-major (T, O) flag: position and velocity all finite (for kernels)."""
+        _, r, v = self.time_major
+        present = np.empty(r.shape[:2], dtype=np.bool_)
+        samples_present(r, v, present)
+        return present
+
+    @cached_property
+    def present_objects(self) -> tuple[IntArray, IntArray]:
+        """``(first, objects)``: ``objects[first[i]:first[i + 1]]`` are the objects present
+        at time ``i`` (see :attr:`samples_present`), in order (for kernels)."""
+        present = self.samples_present
+        first = np.zeros(present.shape[0] + 1, dtype=np.int64)
+        np.cumsum(present.sum(axis=1), out=first[1:])
+        return first, np.nonzero(present)[1].astype(np.int64)
 
     @property
     def objects(self) -> int:
@@ -292,18 +307,6 @@ class Detections:
         return site, rot.reshape(-1, 3, 3)
 
 
-def _schedule(t_grid: FloatArray, start: float, step: float) -> tuple[FloatArray, IntArray]:
-    """Look times ``start + j step`` inside the grid and their left grid index."""
-    end = float(t_grid[-1])
-    if start > end:
-        return np.empty(0), np.empty(0, dtype=np.int64)
-    count = math.floor((end - start) / step + 1e-9) + 1
-    times = start + step * np.arange(count)
-    times = times[(times >= t_grid[0]) & (times <= end)]
-    index = np.clip(np.searchsorted(t_grid, times, side="right") - 1, 0, t_grid.size - 1)
-    return np.ascontiguousarray(times), index.astype(np.int64)
-
-
 def _tracked_sets(tracked: Any, sensors: int, objects: int) -> list[IntArray]:
     if tracked is None:
         return [np.empty(0, dtype=np.int64)] * sensors
@@ -320,50 +323,6 @@ def _tracked_sets(tracked: Any, sensors: int, objects: int) -> list[IntArray]:
         out.append(ids)
     if isinstance(tracked, Mapping) and any(not 0 <= int(s) < sensors for s in tracked):
         raise ParameterError("tracked", f"sensor indices in [0, {sensors - 1}]", sorted(tracked)[0])
-    return out
-
-
-def _candidates(
-    radar: Radar,
-    geo: SensorGeometry,
-    s: int,
-    truth: tuple[FloatArray, FloatArray, FloatArray],
-    objects: IntArray,
-    times: FloatArray,
-    index: IntArray,
-    tables: FloatArray,
-    table_index: IntArray,
-) -> FloatArray:
-    """Visible looks of one radar at ``objects``: rows (time, object, range, az, el, rr,
-    snr, pd, cos_scan) of a (9, C) array."""
-    par, site, rot, bore = sensor_parameters(radar, geo, s)
-    t_grid, r_tm, v_tm = truth
-    vis = np.zeros((times.size, objects.size), dtype=np.bool_)
-    visible_looks(t_grid, r_tm, v_tm, times, index, objects, site, rot, par, vis)
-    offsets = np.zeros(times.size + 1, dtype=np.int64)
-    np.cumsum(vis.sum(axis=1), out=offsets[1:])
-    out = np.empty((9, int(offsets[-1])))
-    grid, values = radar.pd_table()
-    fill_looks(
-        t_grid,
-        r_tm,
-        v_tm,
-        times,
-        index,
-        objects,
-        site,
-        rot,
-        bore,
-        par,
-        vis,
-        offsets,
-        tables,
-        table_index,
-        float(grid[0]),
-        float(grid[1] - grid[0]),
-        values,
-        out,
-    )
     return out
 
 
@@ -409,95 +368,27 @@ def simulate_detections(
     start = float(grid.time_s[0]) if start_s is None else float(require_finite("start_s", start_s))
     tables, table_index = rcs_tables(rcs, grid.objects)
     track_sets = _tracked_sets(tracked, len(radars), grid.objects)
-    drawn: list[tuple[int, FloatArray, Any, IntArray, FloatArray]] = []
-    visible_count = np.zeros(len(radars), dtype=np.int64)
-    expected = np.zeros(len(radars))
-    for s, radar in enumerate(radars):
-        tracked_s = track_sets[s]
-        searched = np.setdiff1d(np.arange(grid.objects, dtype=np.int64), tracked_s)
-        cand = []
-        for objects, step, in_track in (
-            (searched, radar.search_revisit_s, False),
-            (tracked_s, radar.track_update_s, True),
-        ):
-            times, index = _schedule(grid.time_s, start, step)
-            if objects.size == 0 or times.size == 0:
-                continue
-            c = _candidates(radar, geo, s, grid.time_major, objects, times, index, tables,
-                            table_index)  # fmt: skip
-            cand.append((c, np.full(c.shape[1], in_track)))
-        if not cand:
-            continue
-        if len(cand) == 1:
-            looks, trk = cand[0]
-        else:  # search and track looks interleave: order by time, then object
-            looks = np.concatenate([c[0] for c in cand], axis=1)
-            trk = np.concatenate([c[1] for c in cand])
-            order = np.lexsort((looks[1], looks[0]))
-            looks, trk = looks[:, order], trk[order]
-        visible_count[s] = looks.shape[1]
-        expected[s] = float(looks[7].sum())
-        stream = np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=(s,)))
-        hits = np.flatnonzero(stream.random(looks.shape[1]) < looks[7])
-        noise = stream.standard_normal((hits.size, 4))
-        drawn.append((s, looks, trk, hits, noise))
-    return _assemble(radars, drawn, visible_count, expected)
-
-
-def _radar_parameters(radar: Radar) -> FloatArray:
-    """The ``par`` vector of :func:`measure_hits` for one radar."""
-    return np.array([
-        radar.detector_pulses, radar.bandwidth_hz, radar.range_sigma_floor_m,
-        radar.beamwidth_rad, radar.monopulse_slope, math.radians(radar.angle_sigma_floor_deg),
-        radar.wavelength_m, radar.dwell_s, radar.range_rate_sigma_floor_m_s,
-        float(radar.scan_loss_exponent > 0.0), float(radar.range_rate), radar.range_bias_m,
-        math.radians(radar.az_bias_deg), math.radians(radar.el_bias_deg),
-    ], dtype=float)  # fmt: skip
-
-
-def _assemble(
-    radars: Sequence[Radar],
-    drawn: list[tuple[int, FloatArray, Any, IntArray, FloatArray]],
-    visible_count: IntArray,
-    expected: FloatArray,
-) -> Detections:
-    """Measure every radar's detections straight into one set ordered by (time, radar,
-    object): positions first (:func:`merge_positions`), then one compiled pass per radar
-    (:func:`measure_hits`) writes each detection in its place."""
-    times = [looks[0, hits] for _, looks, _, hits, _ in drawn]
-    counts = np.array([t.size for t in times], dtype=np.int64)
-    offsets = np.zeros(counts.size + 1, dtype=np.int64)
-    np.cumsum(counts, out=offsets[1:])
-    total = int(offsets[-1])
-    pos_all = merge_positions(np.concatenate(times) if times else np.empty(0), offsets)
-    rows = np.empty((11, total))
-    sigma = np.empty((total, 4))
-    sensor_id = np.empty(total, dtype=np.int64)
-    track = np.empty(total, dtype=bool)
-    for n, (s, looks, trk, hits, noise) in enumerate(drawn):
-        pos = pos_all[offsets[n] : offsets[n + 1]]
-        measure_hits(hits, looks, noise, _radar_parameters(radars[s]), pos, rows, sigma)
-        sensor_id[pos] = s
-        track[pos] = trk[hits]
+    out = measure_radars(radars, geo, grid, start, track_sets, (tables, table_index), int(seed))
+    rows = out.rows
     return Detections(
         time_s=rows[0],
-        sensor_id=sensor_id,
-        object_id=rows[1].astype(np.int64),
-        range_m=rows[2],
-        azimuth_rad=rows[3],
-        elevation_rad=rows[4],
-        range_rate_m_s=rows[5],
-        snr_db=rows[6],
-        sigma=sigma,
-        true_range_m=rows[7],
-        true_azimuth_rad=rows[8],
-        true_elevation_rad=rows[9],
-        true_range_rate_m_s=rows[10],
-        track=track,
+        sensor_id=out.sensor_id,
+        object_id=out.object_id,
+        range_m=rows[1],
+        azimuth_rad=rows[2],
+        elevation_rad=rows[3],
+        range_rate_m_s=rows[4],
+        snr_db=rows[5],
+        sigma=out.sigma,
+        true_range_m=rows[6],
+        true_azimuth_rad=rows[7],
+        true_elevation_rad=rows[8],
+        true_range_rate_m_s=rows[9],
+        track=out.track,
         sensor_names=tuple(r.name for r in radars),
         site_lat_deg=np.array([r.lat_deg for r in radars]),
         site_lon_deg=np.array([r.lon_deg for r in radars]),
         site_alt_m=np.array([r.alt_m for r in radars]),
-        visible_looks=visible_count,
-        expected_detections=expected,
+        visible_looks=out.visible,
+        expected_detections=out.expected,
     )
