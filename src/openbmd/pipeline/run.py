@@ -34,6 +34,8 @@ from openbmd.scenario.distributions import nominal_value
 from openbmd.scenario.resolve import ResolvedScenario
 from openbmd.sensors.early_warning import Cues, early_warning_cues
 from openbmd.sensors.measurements import Detections, TruthGrid, simulate_detections
+from openbmd.sensors.rcs import RcsModel
+from openbmd.threats.objects import REENTRY_VEHICLE
 from openbmd.tracking.history import TrackerResult
 from openbmd.tracking.manager import Tracker, TrackerConfig, default_filter_model
 
@@ -77,7 +79,11 @@ def run_scenario(
 
     clock.start("sensors")
     radars = list(resolved.radars.values())
-    detections = simulate_detections(radars, truth.samples, seed=int(seeds[1])) if radars else None
+    detections = (
+        simulate_detections(radars, truth.samples, seed=int(seeds[1]), rcs=_rcs_models(truth))
+        if radars
+        else None
+    )
 
     clock.start("tracking")
     tracks = _track(scenario, detections, cues)
@@ -105,6 +111,12 @@ def run_scenario(
     clock.stop()
     result.summary["stage_seconds"] = {k: round(v, 4) for k, v in timings.items()}
     return result
+
+
+def _rcs_models(truth: Truth) -> list[RcsModel]:
+    """Aspect-dependent RCS of each object: generic re-entry vehicle or rocket body."""
+    rv, body = RcsModel.reentry_vehicle(), RcsModel.rocket_body()
+    return [rv if kind == REENTRY_VEHICLE else body for kind in truth.kinds]
 
 
 class _Clock:

@@ -19,10 +19,16 @@ RUN_FOOTPRINT_RESOLUTION_KM = 25.0
 
 
 def footprint_requested(scenario_yaml: str) -> bool:
-    """Whether the scenario text lists ``footprint`` among its outputs."""
-    from openbmd.scenario import parse_scenario
+    """Whether the scenario text lists ``footprint`` among its outputs (the text of a run
+    was validated when it ran; this only reads its ``outputs`` list)."""
+    import yaml
 
-    return "footprint" in parse_scenario(scenario_yaml, "scenario.yaml", check=False).outputs
+    try:
+        data = yaml.safe_load(scenario_yaml)
+    except yaml.YAMLError:
+        return False
+    outputs = data.get("outputs") if isinstance(data, dict) else None
+    return isinstance(outputs, list) and "footprint" in outputs
 
 
 def write_run_footprint(scenario_yaml: str, folder: Path, *, dpi: int = 110) -> dict[str, Any]:
