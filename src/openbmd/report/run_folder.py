@@ -7,7 +7,9 @@ process leaves at most a ``.partial-`` folder, never a half-written run folder.
 
 Files (see ``docs/outputs.md``): ``summary.json``, ``run.json``, ``scenario.yaml``,
 ``events.parquet``, ``trajectories.parquet``, ``sites.parquet``, ``map.png``,
-``altitude.png``, ``timeline.png``, ``report.html``, ``scene.czml``, ``scene.kml``.
+``altitude.png``, ``timeline.png``, ``report.html``, ``scene.czml``, ``scene.kml``;
+``trajectories.nc`` when the scenario's ``outputs`` list ``netcdf``, ``footprint.nc`` and
+``footprint.png`` when they list ``footprint``.
 """
 
 from __future__ import annotations
@@ -30,7 +32,13 @@ from openbmd.io.scene_czml import iso_utc, write_scene_czml
 if TYPE_CHECKING:
     from openbmd.pipeline.result import RunResult
 
-__all__ = ["FOOTPRINT_FILES", "RUN_FILES", "check_run_folder_target", "write_run_folder"]
+__all__ = [
+    "FOOTPRINT_FILES",
+    "NETCDF_FILES",
+    "RUN_FILES",
+    "check_run_folder_target",
+    "write_run_folder",
+]
 
 #: Key -> file name of everything :func:`write_run_folder` writes.
 RUN_FILES: Final = {
@@ -48,6 +56,8 @@ RUN_FILES: Final = {
     "kml": "scene.kml",
 }
 
+#: Written besides :data:`RUN_FILES` when the scenario's outputs list ``netcdf``.
+NETCDF_FILES: Final = {"netcdf": "trajectories.nc"}
 #: Written besides :data:`RUN_FILES` when the scenario's outputs list ``footprint``.
 FOOTPRINT_FILES: Final = {"footprint_grid": "footprint.nc", "footprint_map": "footprint.png"}
 
@@ -123,9 +133,11 @@ def write_run_folder(
     OpenBMDError
         The target cannot be written (checked before any work).
     """
+    from openbmd.io.netcdf import write_netcdf
+    from openbmd.io.run_netcdf import trajectories_dataset
     from openbmd.report.html import write_report_html
     from openbmd.report.run_figures import run_figures_png
-    from openbmd.report.run_footprint import footprint_requested, write_run_footprint
+    from openbmd.report.run_footprint import listed_outputs, write_run_footprint
 
     target = check_run_folder_target(out_dir, overwrite=overwrite)
     created = created or datetime.now(UTC)
@@ -145,7 +157,11 @@ def write_run_folder(
         timing_keys = ("stage_seconds",)
         files = dict(RUN_FILES)
         extra: dict[str, Any] = {}
-        if footprint_requested(result.scenario_yaml):
+        listed = listed_outputs(result.scenario_yaml)
+        if "netcdf" in listed:
+            write_netcdf(trajectories_dataset(result), tmp / NETCDF_FILES["netcdf"])
+            files.update(NETCDF_FILES)
+        if "footprint" in listed:
             extra["footprint"] = write_run_footprint(result.scenario_yaml, tmp, dpi=dpi)
             files.update(FOOTPRINT_FILES)
         summary = {

@@ -12,23 +12,33 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-__all__ = ["RUN_FOOTPRINT_RESOLUTION_KM", "footprint_requested", "write_run_footprint"]
+__all__ = [
+    "RUN_FOOTPRINT_RESOLUTION_KM",
+    "footprint_requested",
+    "listed_outputs",
+    "write_run_footprint",
+]
 
 #: Grid step of the footprint written with a run, km (the CLI default of `openbmd footprint`).
 RUN_FOOTPRINT_RESOLUTION_KM = 25.0
 
 
-def footprint_requested(scenario_yaml: str) -> bool:
-    """Whether the scenario text lists ``footprint`` among its outputs (the text of a run
-    was validated when it ran; this only reads its ``outputs`` list)."""
+def listed_outputs(scenario_yaml: str) -> set[str]:
+    """The names in the scenario text's ``outputs`` list (the text of a run was validated
+    when it ran; this only reads that list)."""
     import yaml
 
     try:
         data = yaml.safe_load(scenario_yaml)
     except yaml.YAMLError:
-        return False
+        return set()
     outputs = data.get("outputs") if isinstance(data, dict) else None
-    return isinstance(outputs, list) and "footprint" in outputs
+    return {str(o) for o in outputs} if isinstance(outputs, list) else set()
+
+
+def footprint_requested(scenario_yaml: str) -> bool:
+    """Whether the scenario text lists ``footprint`` among its outputs."""
+    return "footprint" in listed_outputs(scenario_yaml)
 
 
 def write_run_footprint(scenario_yaml: str, folder: Path, *, dpi: int = 110) -> dict[str, Any]:
