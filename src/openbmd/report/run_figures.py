@@ -31,9 +31,12 @@ if TYPE_CHECKING:
 __all__ = [
     "FIGURE_FILES",
     "altitude_figure",
+    "downrange_m",
     "is_kill",
+    "object_rows",
     "run_figures_png",
     "run_map_figure",
+    "threat_launch_points",
     "timeline_figure",
 ]
 
@@ -106,7 +109,7 @@ def run_map_figure(result: RunResult, *, figsize: tuple[float, float] = (8.0, 7.
             label="radar coverage" if site_id == next(iter(result.coverage)) else None,
         )
     labelled: set[str] = set()
-    for _obj, rows in _groups(traj["object_id"]):
+    for _obj, rows in object_rows(traj["object_id"]):
         kind = str(traj["kind"][rows[0]])
         style: dict[str, Any] = _OBJECT_STYLE.get(kind, {"color": "tab:gray", "ls": ":", "lw": 1.0})
         lon = np.unwrap(_wrap(traj["lon_deg"][rows], center), period=360.0)
@@ -176,17 +179,17 @@ def altitude_figure(result: RunResult, *, figsize: tuple[float, float] = (9.0, 5
     import matplotlib.pyplot as plt
 
     traj, events = _table(result.trajectories), _table(result.events)
-    origins = _launch_points(traj, events)
+    origins = threat_launch_points(traj, events)
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     threat_color = {t: colors[i % len(colors)] for i, t in enumerate(origins)}
     fig, ax = plt.subplots(figsize=figsize)
-    groups = _groups(traj["object_id"])
+    groups = object_rows(traj["object_id"])
     for obj, rows in groups:
         threat = str(traj["threat_id"][rows[0]])
         kind = str(traj["kind"][rows[0]])
         if threat not in origins:
             continue
-        down = _downrange_m(origins[threat], traj["lat_deg"][rows], traj["lon_deg"][rows])
+        down = downrange_m(origins[threat], traj["lat_deg"][rows], traj["lon_deg"][rows])
         style: dict[str, Any] = dict(_OBJECT_STYLE.get(kind, {"ls": ":", "lw": 1.0}))
         style["color"] = threat_color[threat]
         ax.plot(
@@ -202,7 +205,7 @@ def altitude_figure(result: RunResult, *, figsize: tuple[float, float] = (9.0, 5
         lat, lon, alt = events["lat_deg"][i], events["lon_deg"][i], events["alt_m"][i]
         if threat not in origins or not np.isfinite([lat, lon, alt]).all():
             continue
-        down = _downrange_m(origins[threat], np.array([lat]), np.array([lon]))
+        down = downrange_m(origins[threat], np.array([lat]), np.array([lon]))
         ax.plot(
             down / 1e3,
             alt / 1e3,
@@ -294,7 +297,7 @@ def _table(table: Mapping[str, Any]) -> dict[str, np.ndarray]:
     return out
 
 
-def _groups(ids: np.ndarray) -> list[tuple[str, np.ndarray]]:
+def object_rows(ids: np.ndarray) -> list[tuple[str, np.ndarray]]:
     """Row indices of each id, in order of first appearance, rows sorted as given."""
     order: dict[str, list[int]] = {}
     for i, v in enumerate(ids.tolist()):
@@ -331,7 +334,7 @@ def _extent(
     return (x0, x1, max(y0 - my, -90.0), min(y1 + my, 90.0))
 
 
-def _launch_points(
+def threat_launch_points(
     traj: dict[str, np.ndarray], events: dict[str, np.ndarray]
 ) -> dict[str, tuple[float, float]]:
     """Threat id -> launch (lat, lon): the launch event, else the first sample."""
@@ -341,7 +344,7 @@ def _launch_points(
         lat, lon = float(events["lat_deg"][i]), float(events["lon_deg"][i])
         if t and t not in points and np.isfinite([lat, lon]).all():
             points[t] = (lat, lon)
-    for _obj, rows in _groups(traj["object_id"]):
+    for _obj, rows in object_rows(traj["object_id"]):
         t = str(traj["threat_id"][rows[0]])
         if t and t not in points and str(traj["kind"][rows[0]]) != "interceptor":
             j = int(rows[np.argmin(traj["time_s"][rows])])
@@ -349,7 +352,8 @@ def _launch_points(
     return points
 
 
-def _downrange_m(origin: tuple[float, float], lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+def downrange_m(origin: tuple[float, float], lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Geodesic distance (m) from ``origin`` (lat, lon deg) to each point; NaN stays NaN."""
     from openbmd.geodesy import geodesic_inverse
 
     out = np.full(lat.shape, np.nan)

@@ -16,6 +16,7 @@ from typing import Any, Final
 import numpy as np
 
 from openbmd.errors import OpenBMDError
+from openbmd.report.run_figures import downrange_m, object_rows, threat_launch_points
 
 __all__ = ["MAX_POINTS", "chart_data"]
 
@@ -75,7 +76,7 @@ def _cached(folder: str, _stamps: tuple[Any, ...], max_points: int) -> dict[str,
         events, _ = read_table(Path(folder) / "events.parquet")
     except Exception as exc:  # pyarrow raises several kinds for a damaged file
         raise OpenBMDError(f"cannot read the run's tables: {exc}") from None
-    origins = _launch_points(traj, events)
+    origins = threat_launch_points(traj, events)
     return {
         "trajectories": _trajectories(traj, origins, max_points),
         "timeline": _timeline(events),
@@ -90,44 +91,8 @@ def _numbers(values: np.ndarray, scale: float = 1.0, digits: int = 3) -> list[fl
     ]
 
 
-def _groups(ids: np.ndarray) -> list[tuple[str, np.ndarray]]:
-    order: dict[str, list[int]] = {}
-    for i, value in enumerate(ids.tolist()):
-        order.setdefault(str(value), []).append(i)
-    return [(k, np.asarray(v)) for k, v in order.items()]
-
-
-def _launch_points(
-    traj: dict[str, np.ndarray], events: dict[str, np.ndarray]
-) -> dict[str, tuple[float, float]]:
-    """Threat id -> launch (lat, lon): its launch event, else its first non-interceptor
-    sample."""
-    points: dict[str, tuple[float, float]] = {}
-    for i in np.flatnonzero(events["kind"] == "launch").tolist():
-        threat = str(events["threat_id"][i])
-        lat, lon = float(events["lat_deg"][i]), float(events["lon_deg"][i])
-        if threat and threat not in points and math.isfinite(lat) and math.isfinite(lon):
-            points[threat] = (lat, lon)
-    for _, rows in _groups(traj["object_id"]):
-        threat = str(traj["threat_id"][rows[0]])
-        if threat and threat not in points and str(traj["kind"][rows[0]]) != "interceptor":
-            j = int(rows[np.argmin(traj["time_s"][rows])])
-            points[threat] = (float(traj["lat_deg"][j]), float(traj["lon_deg"][j]))
-    return points
-
-
 def _downrange_km(origin: tuple[float, float], lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
-    from openbmd.geodesy import geodesic_inverse
-
-    out = np.full(lat.shape, np.nan)
-    ok = np.isfinite(lat) & np.isfinite(lon)
-    if np.any(ok):
-        n = int(ok.sum())
-        distance_m, _, _ = geodesic_inverse(
-            np.full(n, origin[0]), np.full(n, origin[1]), lat[ok], lon[ok]
-        )
-        out[ok] = np.asarray(distance_m, dtype=float) / 1000.0
-    return out
+    return downrange_m(origin, lat, lon) / 1000.0
 
 
 def _thin(rows: np.ndarray, max_points: int) -> np.ndarray:
@@ -142,7 +107,7 @@ def _trajectories(
     traj: dict[str, np.ndarray], origins: dict[str, tuple[float, float]], max_points: int
 ) -> list[dict[str, Any]]:
     out = []
-    for object_id, rows in _groups(traj["object_id"]):
+    for object_id, rows in object_rows(traj["object_id"]):
         rows = _thin(rows[np.argsort(traj["time_s"][rows], kind="stable")], max_points)
         threat = str(traj["threat_id"][rows[0]])
         lat, lon = traj["lat_deg"][rows], traj["lon_deg"][rows]
