@@ -48,7 +48,13 @@ from openbmd.flight.propagate import EarthModel
 from openbmd.geodesy.kernels import ecef_to_geodetic_batch
 from openbmd.threats.flights import Flights, fly
 from openbmd.threats.missile import Missile
-from openbmd.threats.targeting import KICK_MAX_RAD, KICK_MIN_RAD, SHAPES
+from openbmd.threats.targeting import (
+    KICK_MAX_RAD,
+    KICK_MIN_RAD,
+    SHAPES,
+    shape_target,
+    shape_value,
+)
 
 __all__ = [
     "MAX_BEARING_STEP_DEG",
@@ -205,7 +211,13 @@ def build_family(
         if control_bearing_rad is None
         else float(control_bearing_rad)
     )
-    target = _shape_target(shape, shape_parameter or {})
+    given = shape_parameter or {}
+    target = shape_target(
+        shape,
+        given.get("apogee_km"),
+        given.get("burnout_angle_deg"),
+        given.get("time_of_flight_s"),
+    )
     cut, coef = _controls(
         missile,
         launch_lat_deg,
@@ -268,31 +280,6 @@ def _shooter(missile: Missile, lat: float, lon: float, earth: EarthModel) -> Any
         return fly(missile, lat, lon, az, kick, cut, earth=earth, sample_step_s=step)
 
     return shoot
-
-
-def _shape_target(shape: str, parameter: dict[str, float]) -> float:
-    keys = {
-        "apogee": "apogee_km",
-        "burnout-angle": "burnout_angle_deg",
-        "time-of-flight": "time_of_flight_s",
-    }
-    if shape == "min-energy":
-        return math.nan
-    key = keys[shape]
-    if parameter.get(key) is None:
-        raise ParameterError(key, f"given for shape '{shape}'", None)
-    value = float(parameter[key])
-    if shape == "apogee":
-        return value * 1e3
-    return math.radians(value) if shape == "burnout-angle" else value
-
-
-def _shape_value(shape: str, f: Flights) -> np.ndarray:
-    if shape == "apogee":
-        return f.apogee_alt_m
-    if shape == "burnout-angle":
-        return f.burnout_angle_rad
-    return f.time_of_flight_s
 
 
 def _controls(
@@ -390,7 +377,7 @@ def _shape_cut_min(
     """Shortest cut-off at which the shape's value can be reached: the value of a
     vertical launch (the largest of any kick) grows with the cut-off."""
     cuts = np.linspace(t_min, total, 25)
-    v = _shape_value(
+    v = shape_value(
         shape, shoot(np.full(cuts.size, azimuth), np.full(cuts.size, KICK_MIN_RAD), cuts, None)
     )
     above = np.flatnonzero(np.nan_to_num(v, nan=-np.inf) >= target)
@@ -410,12 +397,12 @@ def _shape_kicks(
     in log kick; the value (apogee, burnout angle, time of flight) falls as the kick grows."""
     lo = np.full(cuts.size, math.log(KICK_MIN_RAD))
     hi = np.full(cuts.size, math.log(KICK_MAX_RAD))
-    v_lo = _shape_value(shape, shoot(azimuth, np.exp(lo), cuts, None))
-    v_hi = _shape_value(shape, shoot(azimuth, np.exp(hi), cuts, None))
+    v_lo = shape_value(shape, shoot(azimuth, np.exp(lo), cuts, None))
+    v_hi = shape_value(shape, shoot(azimuth, np.exp(hi), cuts, None))
     bracket = np.isfinite(v_lo) & np.isfinite(v_hi) & (v_hi <= target) & (target <= v_lo)
     for _ in range(30):
         mid = 0.5 * (lo + hi)
-        v = _shape_value(shape, shoot(azimuth, np.exp(mid), cuts, None))
+        v = shape_value(shape, shoot(azimuth, np.exp(mid), cuts, None))
         above = np.nan_to_num(v, nan=-np.inf) > target
         lo = np.where(above, mid, lo)
         hi = np.where(above, hi, mid)

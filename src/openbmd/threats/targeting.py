@@ -208,7 +208,7 @@ def solve_trajectory(
     require_range("aim_lon_deg", aim_lon_deg, -180.0, 360.0)
     if shape not in SHAPES:
         raise ParameterError("shape", "one of " + ", ".join(SHAPES), shape)
-    target = _shape_target(shape, apogee_km, burnout_angle_deg, time_of_flight_s)
+    target = shape_target(shape, apogee_km, burnout_angle_deg, time_of_flight_s)
     earth = earth or EarthModel.wgs84()
     dist_m, az_deg, _ = geodesic_inverse(launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg)
     dist = float(dist_m)
@@ -267,12 +267,14 @@ def solve_trajectory(
     return ThreatTrajectory(missile, shape, aim_lat_deg, aim_lon_deg, az, kick, cut, miss, flights)
 
 
-def _shape_target(
+def shape_target(
     shape: str,
     apogee_km: float | None,
     burnout_angle_deg: float | None,
     time_of_flight_s: float | None,
 ) -> float:
+    """The target value of a trajectory shape in SI units (apogee m, burnout angle rad,
+    time of flight s; NaN for min-energy), checked against its allowed range."""
     if shape == "apogee":
         if apogee_km is None:
             raise ParameterError("apogee_km", "given for shape 'apogee'", None)
@@ -329,7 +331,8 @@ def _hit_fixed_kick(
     return cut, az, f
 
 
-def _shape_value(shape: str, f: Flights) -> np.ndarray:
+def shape_value(shape: str, f: Flights) -> np.ndarray:
+    """The value of ``shape`` for each flight of ``f``, in the units of :func:`shape_target`."""
     if shape == "apogee":
         return f.apogee_alt_m
     if shape == "burnout-angle":
@@ -363,14 +366,14 @@ def _hit_with_shape(
         xs = np.stack([x, x + np.array([dx[0], 0.0]), x + np.array([0.0, step_cut])])
         f = shoot(np.full(3, az), np.exp(xs[:, 0]), xs[:, 1])
         res = np.stack(
-            [(f.ground_range_m - dist) / dist * 1e3, (_shape_value(shape, f) - target) / scale],
+            [(f.ground_range_m - dist) / dist * 1e3, (shape_value(shape, f) - target) / scale],
             axis=1,
         )
         err_az = _wrap(math.radians(float(f.impact_azimuth_deg[0])) - az_goal)
         az -= err_az
         r0 = res[0]
         ok_range = abs(f.ground_range_m[0] - dist) < 0.5 * tol and abs(err_az) * dist < 0.5 * tol
-        if ok_range and abs(_shape_value(shape, f)[0] - target) < shape_tol:
+        if ok_range and abs(shape_value(shape, f)[0] - target) < shape_tol:
             break
         jac = np.column_stack(
             [(res[1] - r0) / (xs[1] - xs[0])[0], (res[2] - r0) / (xs[2] - xs[0])[1]]
