@@ -39,8 +39,8 @@ from openbmd.sensors.measurement_kernels import (
 
 if TYPE_CHECKING:
     from openbmd.sensors.los import SensorGeometry
-    from openbmd.sensors.measurements import TruthGrid
     from openbmd.sensors.radar import Radar
+    from openbmd.sensors.truth_grid import TruthGrid
 
 __all__ = ["Measured", "measure_radars"]
 
