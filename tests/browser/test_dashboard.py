@@ -217,6 +217,32 @@ def test_run_view_links_the_run_files(teaching_run_page, dashboard):
     assert_local(tracked, dashboard)
 
 
+def test_run_view_shows_the_footprint_map_of_a_run_that_has_one(dashboard_page, dashboard):
+    page = dashboard_page.page
+    text = builtin_text("teaching").replace("name: teaching ", "name: teaching-footprint ", 1)
+    text = text.replace("outputs: [summary, events, trajectories, report]",
+                        "outputs: [summary, events, trajectories, report, footprint]")  # fmt: skip
+    headers = {"Content-Type": "application/json", "Origin": dashboard.url}
+    up = page.request.post(f"{dashboard.url}/api/scenarios", data=json.dumps({"yaml": text}),
+                           headers=headers)  # fmt: skip
+    assert up.status == 201, up.text()
+    run = page.request.post(f"{dashboard.url}/api/runs", headers=headers,
+                            data=json.dumps({"scenario": "teaching-footprint"}))  # fmt: skip
+    assert run.status == 202, run.text()
+    page.goto(f"/runs/{run.json()['run_id']}")
+    page.wait_for_selector("#run-status[data-status='done']", timeout=RUN_DONE_TIMEOUT_MS)
+    img = page.locator("#footprint-section img.footprint-map")
+    img.wait_for()
+    assert page.is_visible("#footprint-section")
+    page.wait_for_function(
+        "() => { const i = document.querySelector('#footprint-section img.footprint-map');"
+        " return i && i.complete && i.naturalWidth > 0; }"
+    )
+    assert img.get_attribute("src").endswith("/files/footprint.png")
+    assert "footprint.nc" in page.inner_text("#footprint-section")
+    assert_local(dashboard_page, dashboard)
+
+
 def test_editor_marks_the_offending_line(dashboard_page, dashboard, tmp_path):
     text, line = bad_teaching()
     bad_file = tmp_path / "bad-teaching.yaml"

@@ -175,4 +175,4 @@ def footprint_figure(
 
 def footprint_png(ds: Any, *, color_by: str = "tier", dpi: int = 120) -> bytes:
     """PNG bytes of :func:`footprint_figure`."""
-    return figure_png(footprint_figure(ds, color_by=color_by), dpi=dpi)
+    return figure_png(footprint_figure(ds, color_by=color_by), dpi=dpi, tight=True)

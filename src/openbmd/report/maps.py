@@ -248,15 +248,16 @@ def draw_coastlines(
     return lines
 
 
-def figure_png(fig: Figure, *, dpi: int = 120) -> bytes:
-    """PNG bytes of ``fig``; the figure is closed afterwards."""
+def figure_png(fig: Figure, *, dpi: int = 120, tight: bool = False) -> bytes:
+    """PNG bytes of ``fig``; the figure is closed afterwards. ``tight`` grows or trims the
+    canvas to everything drawn (e.g. a legend placed below the axes)."""
     import io
 
     import matplotlib.pyplot as plt
 
     buf = io.BytesIO()
     try:
-        fig.savefig(buf, format="png", dpi=dpi)
+        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight" if tight else None)
     finally:
         plt.close(fig)
     return buf.getvalue()
