@@ -45,17 +45,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy.special import ndtr, ndtri
+from scipy.special import ndtri
 from scipy.stats import rankdata, spearmanr
 
 from openbmd.errors import ParameterError
-from openbmd.scenario.distributions import (
-    Choice,
-    DistributionBase,
-    Normal,
-    Triangular,
-    Uniform,
-)
+from openbmd.scenario.distributions import DistributionBase
 
 __all__ = [
     "BAND_QUANTILES",
@@ -81,34 +75,9 @@ MIN_ROWS = 3
 
 
 def quantile(distribution: DistributionBase, u: Any) -> np.ndarray:
-    """Inverse CDF of ``distribution`` at probabilities ``u`` in [0, 1).
-
-    The same laws as the distributions' own ``sample`` (a truncated normal by inverting
-    its CDF; a choice picks value ``floor(u k)`` of its ``k`` values).
-    """
-    p = np.clip(np.asarray(u, dtype=float), np.finfo(float).tiny, 1.0 - 2.0**-53)
-    if isinstance(distribution, Uniform):
-        lo, hi = distribution.uniform
-        return lo + p * (hi - lo)
-    if isinstance(distribution, Normal):
-        n = distribution.normal
-        if n.low is None and n.high is None:
-            return n.mean + n.sd * ndtri(p)
-        low, high = distribution.support()
-        a, b = ndtr((low - n.mean) / n.sd), ndtr((high - n.mean) / n.sd)
-        return np.clip(n.mean + n.sd * ndtri(a + p * (b - a)), low, high)
-    if isinstance(distribution, Triangular):
-        t = distribution.triangular
-        width = t.high - t.low
-        split = (t.mode - t.low) / width
-        left = t.low + np.sqrt(p * width * (t.mode - t.low))
-        right = t.high - np.sqrt((1.0 - p) * width * (t.high - t.mode))
-        return np.where(p < split, left, right)
-    if isinstance(distribution, Choice):
-        values = np.asarray(distribution.choice, dtype=float)
-        index = np.minimum((p * values.size).astype(np.int64), values.size - 1)
-        return values[index]
-    raise ParameterError("distribution", "uniform, normal, triangular or choice", distribution)
+    """Inverse CDF of ``distribution`` at probabilities ``u`` in [0, 1)
+    (:meth:`~openbmd.scenario.distributions.DistributionBase.quantile`)."""
+    return distribution.quantile(u)
 
 
 def latin_hypercube(samples: int, dimensions: int, rng: np.random.Generator) -> np.ndarray:

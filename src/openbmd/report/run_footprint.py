@@ -14,7 +14,6 @@ from typing import Any
 
 __all__ = [
     "RUN_FOOTPRINT_RESOLUTION_KM",
-    "footprint_requested",
     "listed_outputs",
     "write_run_footprint",
 ]
@@ -34,11 +33,6 @@ def listed_outputs(scenario_yaml: str) -> set[str]:
         return set()
     outputs = data.get("outputs") if isinstance(data, dict) else None
     return {str(o) for o in outputs} if isinstance(outputs, list) else set()
-
-
-def footprint_requested(scenario_yaml: str) -> bool:
-    """Whether the scenario text lists ``footprint`` among its outputs."""
-    return "footprint" in listed_outputs(scenario_yaml)
 
 
 def write_run_footprint(scenario_yaml: str, folder: Path, *, dpi: int = 110) -> dict[str, Any]:

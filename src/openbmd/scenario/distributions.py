@@ -13,7 +13,8 @@ YAML                                        law                            nomin
 ==========================================  =============================  =================
 
 Each distribution has ``nominal()``, ``sample(rng, size=None)`` (a numpy ``Generator``:
-same seed, same draws) and ``support()``. A bounded field (e.g. ``launch_time_s >= 0``)
+same seed, same draws), ``support()`` and ``quantile(u)`` (the inverse CDF, for
+stratified designs). A bounded field (e.g. ``launch_time_s >= 0``)
 checks the whole support, so an untruncated normal is refused there.
 """
 
@@ -70,6 +71,14 @@ class DistributionBase(ScenarioModel):
         """Smallest and largest value a draw can take."""
         raise NotImplementedError
 
+    def quantile(self, u: Any) -> np.ndarray:
+        """Inverse CDF at probabilities ``u`` in [0, 1) (an array of the shape of ``u``):
+        the same law as :meth:`sample`, for stratified designs such as Latin hypercubes."""
+        return self._quantile(np.clip(np.asarray(u, dtype=float), _TINY, _BELOW_ONE))
+
+    def _quantile(self, p: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
 
 class Uniform(DistributionBase):
     """Uniform law on ``[lo, hi]``."""
@@ -92,6 +101,10 @@ class Uniform(DistributionBase):
 
     def support(self) -> tuple[float, float]:
         return self.uniform
+
+    def _quantile(self, p: np.ndarray) -> np.ndarray:
+        lo, hi = self.uniform
+        return lo + p * (hi - lo)
 
 
 class NormalParameters(ScenarioModel):
@@ -139,6 +152,14 @@ class Normal(DistributionBase):
         x = p.mean + p.sd * ndtri(rng.uniform(a, b, size))
         return _out(np.clip(x, low, high))
 
+    def _quantile(self, p: np.ndarray) -> np.ndarray:
+        n = self.normal
+        if n.low is None and n.high is None:
+            return n.mean + n.sd * ndtri(p)
+        low, high = self.support()
+        a, b = ndtr((low - n.mean) / n.sd), ndtr((high - n.mean) / n.sd)
+        return np.clip(n.mean + n.sd * ndtri(a + p * (b - a)), low, high)
+
 
 class TriangularParameters(ScenarioModel):
     """Corners of a triangular law."""
@@ -178,6 +199,14 @@ class Triangular(DistributionBase):
         t = self.triangular
         return _out(rng.triangular(t.low, t.mode, t.high, size))
 
+    def _quantile(self, p: np.ndarray) -> np.ndarray:
+        t = self.triangular
+        width = t.high - t.low
+        split = (t.mode - t.low) / width
+        left = t.low + np.sqrt(p * width * (t.mode - t.low))
+        right = t.high - np.sqrt((1.0 - p) * width * (t.high - t.mode))
+        return np.where(p < split, left, right)
+
 
 class Choice(DistributionBase):
     """One of a list of values, each equally likely; the first is the nominal one."""
@@ -192,6 +221,17 @@ class Choice(DistributionBase):
 
     def sample(self, rng: np.random.Generator, size: int | None = None) -> Any:
         return _out(np.asarray(self.choice, dtype=float)[rng.integers(len(self.choice), size=size)])
+
+    def _quantile(self, p: np.ndarray) -> np.ndarray:
+        # value floor(p k) of the k values: each equally likely
+        values = np.asarray(self.choice, dtype=float)
+        return values[np.minimum((p * values.size).astype(np.int64), values.size - 1)]
+
+
+#: Probabilities given to :meth:`DistributionBase.quantile` are clipped to
+#: ``[_TINY, _BELOW_ONE]`` so that unbounded laws stay finite.
+_TINY = float(np.finfo(float).tiny)
+_BELOW_ONE = 1.0 - 2.0**-53
 
 
 def _out(x: Any) -> Any:
