@@ -115,7 +115,7 @@ FORBIDDEN = {
     },
     "pipeline": {"analysis", "io", "report", "cli", "web"},
     "analysis": {"io", "report", "cli", "web"},
-    "validation": {"analysis", "io", "report", "cli", "web"},
+    "validation": {"io", "report", "cli", "web"},
     "io": {"report", "cli", "web"},
     "report": {"cli", "web"},
 }

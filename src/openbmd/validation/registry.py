@@ -23,6 +23,7 @@ CASE_MODULES: tuple[str, ...] = (
     "openbmd.validation.cases_interceptors",
     "openbmd.validation.cases_engagement",
     "openbmd.validation.cases_tracking",
+    "openbmd.validation.cases_analysis",
 )
 
 _REGISTRY: dict[str, Case] = {}
